@@ -1,0 +1,40 @@
+# Taizhang: two commands for a newcomer — `make site` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# The illustrative records in records/ describe April–May 2017, so the example ledger is
+# read as of 2017-05-31. For a live ledger run e.g. `make validate AS_OF=` (empty = today, Asia/Shanghai).
+AS_OF  ?= 2017-05-31
+AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
+
+.PHONY: setup validate site test test-fast schemas serve clean help
+
+help:
+	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
+	@echo "make test      建立环境并运行全部测试"
+	@echo "make validate  只校验记录（AS_OF=YYYY-MM-DD 指定日期，AS_OF= 为今天）"
+	@echo "make schemas   重新生成 schemas/ 下的 JSON Schema（编辑器补全用）"
+	@echo "make setup     只建立 .venv 并安装固定版本的依赖"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+validate: $(STAMP)
+	$(PY) -m generator validate $(AS_OF_FLAG)
+
+schemas: $(STAMP)
+	$(PY) -m generator schema --out schemas
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 -q -m "not slow"
+
+clean:
+	rm -rf $(VENV) site build .pytest_cache

@@ -1,0 +1,1 @@
+"""Taizhang's generator: records/ → load → check → index → view → render → build."""

@@ -1,0 +1,103 @@
+"""Pass 3, across the campaign: the work mechanism's cadence (warnings).
+
+The article fixes it: scheduling meetings every two weeks, each sub-HQ meets weekly, each
+inspection group inspects 1–2 times a month, media report every Friday, and districts ranked
+low in a month's assessment make a statement at the next scheduling meeting. Only whole
+weeks and months inside the campaign period, up to the as-of date, are checked.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from ..findings import Finding, finding
+from .schema import Valid
+
+
+def _by_type(valid: list[Valid]) -> dict[str, list[Valid]]:
+    out: dict[str, list[Valid]] = defaultdict(list)
+    for item in valid:
+        out[item.record.type_name].append(item)
+    return out
+
+
+def _weeks(start: dt.date, end: dt.date):
+    monday = start + dt.timedelta(days=(7 - start.weekday()) % 7)
+    while monday + dt.timedelta(days=6) <= end:
+        yield monday
+        monday += dt.timedelta(days=7)
+
+
+def _months(start: dt.date, end: dt.date):
+    year, month = start.year, start.month
+    if start.day != 1:
+        month += 1
+    while True:
+        if month > 12:
+            year, month = year + 1, 1
+        first = dt.date(year, month, 1)
+        following = dt.date(year + (month == 12), month % 12 + 1, 1)
+        if following - dt.timedelta(days=1) > end:
+            return
+        yield first
+        month += 1
+
+
+def check_cadence(valid: list[Valid], campaign, as_of: dt.date) -> list[Finding]:
+    if campaign is None:
+        return []
+    start = campaign.record.start
+    end = min(campaign.record.end or as_of, as_of)
+    here = campaign.file
+    types = _by_type(valid)
+    held = [m for m in types["meeting"] if m.record.status == "held" and start <= m.record.date <= end]
+    out: list[Finding] = []
+
+    scheduling = sorted((m for m in held if m.record.kind == "scheduling"), key=lambda m: m.record.date)
+    previous_date, previous_file = start, here
+    for meeting in scheduling + [None]:
+        date = meeting.record.date if meeting else end
+        if (date - previous_date).days > 14:
+            out.append(finding("W-CADENCE-SCHEDULING", meeting.file if meeting else previous_file,
+                               ("date",) if meeting else (), days=(date - previous_date).days,
+                               start=previous_date, end=date))
+        if meeting:
+            previous_date, previous_file = date, meeting.file
+
+    weeks_met = {(m.record.sub_hq, m.record.date - dt.timedelta(days=m.record.date.weekday()))
+                 for m in held if m.record.kind == "sub_hq"}
+    for sub_hq in sorted(types["sub_hq"], key=lambda s: s.record.number):
+        for monday in _weeks(start, end):
+            if (sub_hq.record.id, monday) not in weeks_met:
+                out.append(finding("W-CADENCE-SUBHQ", sub_hq.file, ("id",), sub_hq=sub_hq.record.name,
+                                   week=f"{monday} 至 {monday + dt.timedelta(days=6)}"))
+
+    per_month = Counter((i.record.group, i.record.date.replace(day=1)) for i in types["inspection"])
+    for group in sorted(types["inspection_group"], key=lambda g: g.record.number):
+        for first in _months(start, end):
+            count = per_month[(group.record.id, first)]
+            if count == 0 or count > 2:
+                out.append(finding("W-CADENCE-INSPECTION", group.file, ("id",), group=group.record.name,
+                                   month=f"{first.year}年{first.month}月", count=count))
+
+    weeks_reported = {f.record.date - dt.timedelta(days=f.record.date.weekday())
+                      for f in types["media_feedback"]}
+    for monday in _weeks(start, end):
+        if monday not in weeks_reported:
+            out.append(finding("W-CADENCE-MEDIA", here, (), friday=monday + dt.timedelta(days=4)))
+
+    bottom_n = campaign.record.thresholds.bottom_n
+    names = {d.record.id: d.record.name for d in types["district"]}
+    for assessment in types["assessment"]:
+        ranked = sorted(assessment.record.scores, key=lambda s: (-s.score, s.district))
+        bottom = [s.district for s in ranked[-bottom_n:]] if len(ranked) > bottom_n else []
+        following = next((m for m in scheduling if m.record.date > assessment.record.date), None)
+        if following is None:
+            continue
+        stated = {s.by for s in following.record.statements}
+        for district in bottom:
+            if district not in stated:
+                out.append(finding("W-STATEMENT-MISSING", following.file, ("statements",),
+                                   district=names.get(district, district),
+                                   assessment=assessment.record.title, meeting=following.record.title))
+    return out

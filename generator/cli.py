@@ -1,0 +1,119 @@
+"""Command line: the only place that prints findings and chooses exit codes.
+
+Exit codes: 0 no errors (warnings allowed), 1 errors in records, 2 bad usage.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from .findings import SEVERITY_LABEL, Finding
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))   # China keeps no daylight saving time
+
+
+class UsageError(Exception):
+    """Bad arguments: exit code 2."""
+
+
+def today_in_shanghai() -> dt.date:
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD：{text}") from None
+
+
+def _records_dir(path: str) -> Path:
+    records = Path(path)
+    if not records.is_dir():
+        raise UsageError(f"找不到记录文件夹：{records}")
+    return records
+
+
+def print_text(findings: list[Finding], out=sys.stdout) -> None:
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_file[f.file].append(f)
+    for file, items in by_file.items():
+        print(f"{file}", file=out)
+        for f in items:
+            where = f"{f.file}:{f.line}:{f.column}"
+            path = f" [{f.path}]" if f.path else ""
+            print(f"  {where}: {SEVERITY_LABEL[f.severity]} {f.code}{path} {f.message}", file=out)
+            if f.hint:
+                print(f"      提示：{f.hint}", file=out)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if errors:
+        print(f"共 {errors} 个错误、{warnings} 个警告，涉及 {len(by_file)} 个文件。请改正错误后再提交。", file=out)
+    elif warnings:
+        print(f"全部记录有效（{warnings} 个警告，不影响生成网站）。", file=out)
+    else:
+        print("全部记录有效。", file=out)
+
+
+def run_validate(args) -> int:
+    from .pipeline import validate
+    records = _records_dir(args.records)
+    checked = validate(records, args.as_of or today_in_shanghai())
+    if args.format == "json":
+        json.dump([f.as_json() for f in checked.findings], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print_text(list(checked.findings))
+    return 0 if checked.ok else 1
+
+
+def run_schema(args) -> int:
+    from .schema_export import write_schemas
+    for path in write_schemas(Path(args.out)):
+        print(path)
+    return 0
+
+
+def run_synth(args) -> int:
+    from .synth import write_city
+    out = Path(args.out)
+    count = write_city(out, problems=args.problems, seed=args.seed)
+    print(f"已生成 {count} 个记录文件：{out}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m generator",
+                                  description="台账：校验 records/ 中的记录，生成公开站与内部站。")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="校验全部记录，一次列出所有错误与警告")
+    p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
+    p.add_argument("--as-of", type=_date, help="按此日期判断逾期等（默认今天，北京时间）")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
+    p.set_defaults(run=run_validate)
+
+    p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
+    p.add_argument("--out", required=True, help="输出文件夹")
+    p.set_defaults(run=run_schema)
+
+    p = sub.add_parser("synth", help="生成一座虚构城市的完整记录（基准测试、规模测试用）")
+    p.add_argument("--out", required=True, help="输出文件夹（将在其中写 records/）")
+    p.add_argument("--problems", type=int, required=True, help="问题数量")
+    p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子得到相同文件）")
+    p.set_defaults(run=run_synth)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        print(f"用法错误：{error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,132 @@
+"""The one finding type every stage reports through, and the catalogue of stable codes.
+
+A finding is created with a code and the values its message needs; the message and hint are
+Chinese templates from CODES, so a code always reads the same way and tests compare
+(file, line, code) rather than wording. Line and column may be left at 0 by a stage that only
+knows the path inside the record (`history[2].date`); `locate` fills them in afterwards.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    severity: Severity
+    message: str
+    hint: str
+
+
+CODES: dict[str, Code] = {
+    # files and YAML syntax
+    "E-FILE-ENCODING": Code("error", "文件不是 UTF-8 编码{detail}", "请用 UTF-8 编码另存此文件（记事本/WPS：另存为 → 编码选 UTF-8）。"),
+    "E-FILE-BINARY": Code("error", "文件含有二进制内容，不是文本", "记录文件只能是 YAML 文本；图片等附件请放在 records/attachments/ 下。"),
+    "E-FILE-EMPTY": Code("error", "文件是空的", "请填写记录内容，或删除此文件。"),
+    "E-FILE-TOO-LARGE": Code("error", "文件过大（{size}），超过单条记录上限 {limit}", "一条记录不应这么大；长文本请精简，附件放在 records/attachments/。"),
+    "E-FILE-UNKNOWN-FOLDER": Code("error", "文件不在任何记录类型的文件夹里：{folder}", "记录应放在对应类型的文件夹，例如 {example}。"),
+    "E-FILE-EXTENSION": Code("error", "记录文件的扩展名应为 .yaml：{name}", "请把文件改名为 {suggestion}。"),
+    "E-FILE-YEAR-FOLDER": Code("error", "记录应放在年份文件夹里（如 {example}）", "把文件移到与编号年份相同的文件夹。"),
+    "E-FILE-SYMLINK": Code("error", "记录文件是指向 records/ 之外的符号链接", "请放入真实文件，不要使用符号链接。"),
+    "E-YAML-SYNTAX": Code("error", "YAML 语法错误：{detail}", "{hint}"),
+    "E-YAML-TAB": Code("error", "缩进里有制表符（Tab）", "YAML 只能用空格缩进；请把 Tab 换成两个空格。"),
+    "E-YAML-DUPLICATE-KEY": Code("error", "字段 {key} 重复出现（第一次在第 {first_line} 行）", "每个字段只能写一次；请删除或合并重复的一行。"),
+    "E-YAML-ALIAS": Code("error", "不允许使用 YAML 锚点或别名（& 或 *）", "请把要重复的内容直接写出来。"),
+    "E-YAML-TAG": Code("error", "不允许使用 YAML 标签 {tag}", "请去掉以 ! 开头的标签，直接写值。"),
+    "E-YAML-TOO-DEEP": Code("error", "嵌套层级过深（超过 {limit} 层）", "记录不需要这么深的结构；请检查缩进。"),
+    "E-YAML-ROOT": Code("error", "记录文件的顶层必须是“字段: 值”的映射，这里是{kind}", "每行写成“字段: 值”，例如 title: 某某路占道经营。"),
+    "E-YAML-KEY": Code("error", "字段名必须是文字", "请把字段名写成普通文字，例如 title。"),
+    # schema
+    "E-SCHEMA-REQUIRED": Code("error", "缺少必填字段 {field}", "请补上 {field}: …"),
+    "E-SCHEMA-UNKNOWN-KEY": Code("error", "未知字段 {field}{suggestion}", "请检查拼写；{type_label}可用的字段：{allowed}。"),
+    "E-SCHEMA-TYPE": Code("error", "{field} 的值类型不对：应为{expected}", "请按“{expected}”填写。"),
+    "E-SCHEMA-ENUM": Code("error", "{field} 的值 {value} 不在可选范围内", "可选值：{allowed}。"),
+    "E-SCHEMA-PATTERN": Code("error", "{field} 的格式不对：{value}", "应符合格式 {pattern}。"),
+    "E-SCHEMA-RANGE": Code("error", "{field} 的值超出范围：{detail}", "请检查数值。"),
+    "E-SCHEMA-INVALID": Code("error", "{field} 的值不合规：{detail}", "请对照字段说明修改。"),
+    "E-DATE-INVALID": Code("error", "{field} 不是有效日期：{value}", "日期写成 YYYY-MM-DD，例如 2017-04-07，且须是日历上存在的日子。"),
+    # ids
+    "E-ID-PATTERN": Code("error", "编号 {id} 不符合{type_label}的编号格式", "应符合 {pattern}，例如 {example}。用 python -m generator new 生成可避免手写。"),
+    "E-ID-FILENAME": Code("error", "编号 {id} 与文件名 {name} 不一致", "文件名必须是“编号.yaml”：改名为 {id}.yaml，或把 id 改为 {stem}。"),
+    "E-ID-DUPLICATE": Code("error", "编号 {id} 已被 {other} 使用", "每个编号在全库唯一；请换一个编号（大小写或全角半角不同也算重复）。"),
+    # references
+    "E-REF-MISSING": Code("error", "{field} 引用的 {value} 不存在{suggestion}", "应为已有{targets}记录的编号。"),
+    "E-REF-TYPE": Code("error", "{field} 引用的 {value} 是{actual}，应为{targets}", "请填写{targets}的编号。"),
+    "E-REF-STREET": Code("error", "街道 {value} 不属于 {district}", "请填写该区（县、市）记录里 streets 中的街道编号。"),
+    # attachments
+    "E-ATTACH-PATH": Code("error", "附件路径 {value} 不安全：{detail}", "附件路径相对 records/ 书写，例如 attachments/2017/P-2017-0042-after.jpg，不能含 .. 或以 / 开头。"),
+    "E-ATTACH-MISSING": Code("error", "附件 {value} 不存在", "请把文件放到 records/{value}，或改正路径。"),
+    "E-ATTACH-TYPE": Code("error", "附件 {value} 的类型不支持", "支持 {allowed}。"),
+    # dates and lifecycle
+    "E-DATE-FUTURE": Code("error", "{field} 的日期 {value} 晚于校验日期 {as_of}", "已发生的事不能写未来日期；请核对日期或用 --as-of 指定日期。"),
+    "E-DATE-BEFORE-FOUND": Code("error", "{field} 的日期 {value} 早于发现日期 {found}", "事件不能早于问题被发现的日期。"),
+    "E-DATE-ORDER": Code("error", "{field} 的日期 {value} 早于上一条事件的 {previous}", "history 中的事件须按日期先后排列。"),
+    "E-DATE-RANGE": Code("error", "{field} 的日期 {value} 早于 {other_field} 的 {other}", "请核对这两个日期。"),
+    "E-LIFECYCLE-START": Code("error", "history 的第一条事件应为“立项”（registered），这里是“{state}”", "在最前面加一条 state: registered 的事件。"),
+    "E-LIFECYCLE-TRANSITION": Code("error", "不能从“{from_label}”直接变为“{to_label}”", "“{from_label}”之后可以是：{allowed}。"),
+    "E-LIFECYCLE-NO-EVIDENCE": Code("error", "问题已销号，但没有整改后照片或佐证材料", "在“反馈”（reported）事件里用 evidence 列出整改后照片或文件。"),
+    "E-LIFECYCLE-EXTENSION": Code("error", "延期事件缺少 {missing}", "延期须写明 reason（理由）、new_deadline（新时限）和 approved_by（批准单位）。"),
+    "E-LIFECYCLE-DEADLINE": Code("error", "延期后的新时限 {value} 不晚于原时限 {previous}", "新时限须晚于原时限。"),
+    "E-RECORD-FIELD": Code("error", "{kind_label}须填写 {field}", "{hint}"),
+    # text and privacy
+    "E-TEXT-CONTROL": Code("error", "{field} 含有不可见的控制字符或文字方向控制符（{char}）", "请删除后重新输入；常见于从网页、聊天软件复制的文字。"),
+    "E-PRIVACY-PII": Code("error", "公开字段 {field} 里含有{what}：{excerpt}", "公开站会显示此字段。请删去，并把它写到内部字段 {internal_field}。"),
+    # rules from the work mechanism (warnings)
+    "W-CADENCE-SCHEDULING": Code("warning", "总指挥部工作调度会间隔 {days} 天（{start} 至 {end}），超过两周", "调度会原则上两周召开一次。"),
+    "W-CADENCE-SUBHQ": Code("warning", "{sub_hq}在 {week} 这一周没有召开分指挥部工作会议", "分指挥部工作会议每周召开一次。"),
+    "W-CADENCE-INSPECTION": Code("warning", "{group}在 {month} 开展实地督查 {count} 次", "督查组原则上每月开展 1—2 次实地调研督查。"),
+    "W-CADENCE-MEDIA": Code("warning", "{friday}（周五）没有媒体反馈", "新闻媒体每周五反馈本周报道和暗访情况。"),
+    "W-STATEMENT-MISSING": Code("warning", "{district}在 {assessment} 中排名靠后，但 {meeting} 没有其表态发言", "当月测评排名靠后的区（市）主要负责人须在下一次调度会上表态发言。"),
+    "W-PROBLEM-OVERDUE": Code("warning", "问题已逾期 {days} 天（整改时限 {deadline}，当前“{state_label}”）", "请督促责任单位整改，或按程序申请延期。"),
+    "W-DECISION-OVERDUE": Code("warning", "议定事项“{text}”已逾期（时限 {deadline}）", "请推动落实，或在会议记录中更新其状态。"),
+}
+
+SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    hint: str
+    loc: Loc = ()
+
+    def located(self, line: int, column: int) -> "Finding":
+        return replace(self, line=line, column=column)
+
+    def as_json(self) -> dict:
+        end = "" if self.message.endswith(("。", "？", "！")) else "。"
+        message = f"{self.message}{end}提示：{self.hint}" if self.hint else self.message
+        return {"file": self.file, "line": self.line, "column": self.column,
+                "severity": self.severity, "code": self.code, "message": message}
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column, self.code, self.path)
+
+
+def format_loc(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def finding(code: str, file: str, loc: Loc = (), line: int = 0, column: int = 0, **values) -> Finding:
+    spec = CODES[code]
+    values = {k: v for k, v in values.items()}
+    return Finding(code=code, severity=spec.severity, file=file, line=line, column=column,
+                   path=format_loc(loc), message=spec.message.format(**values),
+                   hint=spec.hint.format(**values), loc=tuple(loc))
+
+
+def has_errors(findings) -> bool:
+    return any(f.severity == "error" for f in findings)

@@ -1,0 +1,72 @@
+"""The rectification lifecycle of a problem (督查督办 chain) and what is derived from it.
+
+States are stored as history events; "overdue" and the traffic light are derived from the
+deadline (moved by extensions) and the as-of date, never stored.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+STATE_LABELS = {
+    "registered": "立项",
+    "assigned": "交办",
+    "acknowledged": "签收",
+    "rectifying": "整改中",
+    "extended": "延期",
+    "reported": "已反馈",
+    "returned": "退回重办",
+    "verified": "复核通过",
+    "closed": "销号",
+}
+
+# state → states that may follow it
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "registered": ("assigned",),
+    "assigned": ("acknowledged", "extended"),
+    "acknowledged": ("rectifying", "extended", "reported"),
+    "rectifying": ("reported", "extended"),
+    "extended": ("rectifying", "reported", "extended"),
+    "reported": ("verified", "returned"),
+    "returned": ("rectifying", "reported", "extended"),
+    "verified": ("closed",),
+    "closed": (),
+}
+
+# The responsible unit has done its part once it has reported; a deadline no longer runs.
+UNIT_DONE = frozenset({"reported", "verified", "closed"})
+OPEN = frozenset(STATE_LABELS) - {"closed"}
+
+LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成"}
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Where a problem stands as of a date."""
+    state: str
+    deadline: dt.date          # the deadline in force, after extensions
+    light: str                 # red | yellow | green | done
+    overdue_days: int          # > 0 only when red
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def light_label(self) -> str:
+        return LIGHT_LABELS[self.light]
+
+
+def status(history, deadline: dt.date, as_of: dt.date, yellow_days: int = 3) -> Status:
+    """Derive state, deadline in force and light from a problem's history (events in order)."""
+    state = history[-1].state if history else "registered"
+    for event in history:
+        if event.state == "extended" and event.new_deadline:
+            deadline = event.new_deadline
+    if state in UNIT_DONE:
+        return Status(state, deadline, "done", 0)
+    days_left = (deadline - as_of).days
+    if days_left < 0:
+        return Status(state, deadline, "red", -days_left)
+    light = "yellow" if days_left <= yellow_days else "green"
+    return Status(state, deadline, light, 0)

@@ -1,0 +1,298 @@
+"""Stage 1, load: record files → plain data, one Document per file, plus findings.
+
+YAML is parsed by libyaml (PyYAML's C parser) into nodes; values are built from the nodes
+here, with YAML 1.2 meaning (`yes`, `no`, `on` stay strings; dates stay text until the model
+checks them), and anything a record never needs is refused per file: duplicate keys, anchors
+and aliases, tags, deep nesting, non-mapping roots, non-UTF-8 text, binary content. A bad
+file yields findings for that file only; the others are still read.
+
+Positions are not kept for every value (that would cost memory at 100,000 records): a
+finding that only knows a path inside the record is located later by `locate`.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .findings import Finding, finding
+from .model import FOLDER_TYPES, Record
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+ATTACHMENTS = "attachments"
+_IGNORED = {"README.md", ".gitkeep", ".DS_Store"}
+_YEAR = re.compile(r"^\d{4}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One record file's data, before the model has checked it."""
+    file: str                      # posix path relative to the records folder's parent
+    path: Path                     # absolute path on disk
+    record_type: type[Record]
+    data: dict[str, Any]
+    year_folder: str | None        # the YYYY folder for yearly types
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    documents: tuple[Document, ...]
+    findings: tuple[Finding, ...]
+
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml parser and composer with no implicit typing: scalars are resolved below."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+
+_STR, _SEQ, _MAP = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
+class Reject(Exception):
+    """A file-level problem found while building values; carries its finding arguments."""
+
+    def __init__(self, code: str, node=None, **values):
+        super().__init__(code)
+        self.code, self.node, self.values = code, node, values
+
+
+def _scalar(node: ScalarNode) -> Any:
+    """YAML 1.2 core schema for plain scalars; quoted and block scalars are strings."""
+    value = node.value
+    if node.style:              # libyaml reports plain scalars with style '' (or None)
+        return value
+    if value in _NULL:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    return value
+
+
+def build(node, seen: set[int], depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        raise Reject("E-YAML-TOO-DEEP", node, limit=MAX_DEPTH)
+    if id(node) in seen:
+        raise Reject("E-YAML-ALIAS", node)
+    seen.add(id(node))
+    if node.tag not in (_STR, _SEQ, _MAP):
+        raise Reject("E-YAML-TAG", node, tag=node.tag.replace("tag:yaml.org,2002:", "!!"))
+    if isinstance(node, ScalarNode):
+        return _scalar(node)
+    if isinstance(node, SequenceNode):
+        return [build(item, seen, depth + 1) for item in node.value]
+    result: dict[str, Any] = {}
+    first_line: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
+            raise Reject("E-YAML-KEY", key_node)
+        key = key_node.value
+        if key in result:
+            raise Reject("E-YAML-DUPLICATE-KEY", key_node, key=key, first_line=first_line[key])
+        first_line[key] = key_node.start_mark.line + 1
+        result[key] = build(value_node, seen, depth + 1)
+    return result
+
+
+def _has_anchor(text: str) -> tuple[int, int] | None:
+    """Where the first anchor is, if any (an anchor with no alias leaves no trace in nodes)."""
+    if "&" not in text:
+        return None
+    for event in yaml.parse(text, Loader=_Loader):
+        if getattr(event, "anchor", None):
+            return event.start_mark.line + 1, event.start_mark.column + 1
+    return None
+
+
+# libyaml's problem text → (Chinese description, hint)
+_SYNTAX = (
+    ("mapping values are not allowed", "此处不能出现“字段: 值”", "冒号后须有空格；值里含英文冒号时请给整个值加引号。"),
+    ("could not find expected ':'", "缺少冒号", "这一行缺少“字段: 值”中的冒号，或上一行的引号没有闭合。"),
+    ("found unexpected end of stream", "文件意外结束", "引号或括号没有闭合。"),
+    ("expected <block end>", "缩进不一致", "同一层的字段须对齐。"),
+    ("did not find expected key", "缩进不一致", "同一层的字段须对齐；列表项以“- ”开头。"),
+    ("found character that cannot start any token", "含有不能作为开头的字符", "请给这个值加引号。"),
+    ("another document", "一个文件里有多条记录", "一个文件只能有一条记录；请删去多余的 ---。"),
+    ("unacceptable character", "含有不允许的控制字符", "文本含有不可见的控制字符；请删除后重新输入。"),
+    ("found undefined tag handle", "未定义的标签", "请去掉以 ! 开头的标签。"),
+    ("while scanning an alias", "别名写法错误", "* 开头的值请加引号。"),
+    ("while scanning an anchor", "锚点写法错误", "& 开头的值请加引号。"),
+)
+
+
+def _syntax_finding(file: str, text: str, error: yaml.YAMLError) -> Finding:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    english = str(getattr(error, "problem", None) or error).split("\n")[0]
+    detail, hint = next(((d, h) for key, d, h in _SYNTAX if key in str(error)),
+                        ("格式不正确", "请检查这一行及上一行的缩进、冒号和引号。"))
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if isinstance(error, yaml.reader.ReaderError):
+        line, column = _line_col_of_offset(text, error.position)
+        detail, hint = _SYNTAX[7][1], _SYNTAX[7][2]
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        english = f"U+{code:04X}"
+    detail = f"{detail}（{english}）"
+    return finding("E-YAML-SYNTAX", file, line=line, column=column, detail=detail, hint=hint)
+
+
+def _line_col_of_offset(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _decode(file: str, raw: bytes) -> tuple[str | None, Finding | None]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, finding("E-FILE-ENCODING", file, line=1, column=1, detail="（是 UTF-16）")
+    if b"\x00" in raw:
+        line, column = _line_col_of_offset(raw.decode("latin-1"), raw.index(b"\x00"))
+        return None, finding("E-FILE-BINARY", file, line=line, column=column)
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        prefix = raw[:error.start].decode("utf-8", errors="replace")
+        line, column = _line_col_of_offset(prefix, len(prefix))
+        try:
+            raw.decode("gb18030")
+            detail = "，看起来是 GBK/GB18030 编码"
+        except UnicodeDecodeError:
+            detail = ""
+        return None, finding("E-FILE-ENCODING", file, line=line, column=column, detail=detail)
+
+
+def _tab_indent(text: str) -> tuple[int, int] | None:
+    if "\t" not in text:
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if "\t" in line[:indent]:
+            return number, line.index("\t") + 1
+    return None
+
+
+def parse_text(file: str, text: str) -> tuple[dict | None, Finding | None]:
+    """Parse one record's text into a mapping, or the one finding that stops it."""
+    tab = _tab_indent(text)
+    if tab:
+        return None, finding("E-YAML-TAB", file, line=tab[0], column=tab[1])
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        if node is None:
+            return None, finding("E-FILE-EMPTY", file, line=1, column=1)
+        anchor = _has_anchor(text)
+        if anchor:
+            return None, finding("E-YAML-ALIAS", file, line=anchor[0], column=anchor[1])
+        data = build(node, set())
+    except Reject as reject:
+        mark = reject.node.start_mark if reject.node is not None else None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return None, finding(reject.code, file, line=line, column=column, **reject.values)
+    except yaml.YAMLError as error:
+        return None, _syntax_finding(file, text, error)
+    except RecursionError:
+        return None, finding("E-YAML-TOO-DEEP", file, line=1, column=1, limit=MAX_DEPTH)
+    if not isinstance(data, dict):
+        kind = "列表" if isinstance(data, list) else "单个值"
+        return None, finding("E-YAML-ROOT", file, line=node.start_mark.line + 1,
+                             column=node.start_mark.column + 1, kind=kind)
+    return data, None
+
+
+def read_text(file: str, path: Path) -> tuple[str | None, Finding | None]:
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        return None, finding("E-FILE-TOO-LARGE", file, line=1, column=1,
+                             size=f"{size / 1e6:.1f} MB", limit=f"{MAX_BYTES / 1e6:.0f} MB")
+    return _decode(file, path.read_bytes())
+
+
+def _classify(rel: Path) -> tuple[type[Record] | None, str | None]:
+    """The record type for a path relative to records/, and its year folder if any."""
+    parts = rel.parts[:-1]
+    if parts and _YEAR.match(parts[-1]):
+        record_type = FOLDER_TYPES.get("/".join(parts[:-1]))
+        if record_type is not None and record_type.yearly:
+            return record_type, parts[-1]
+    record_type = FOLDER_TYPES.get("/".join(parts))
+    return record_type, None
+
+
+def record_files(records: Path) -> list[Path]:
+    """All files under records/ except attachments, sorted for deterministic output."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(records):
+        rel_dir = Path(dirpath).relative_to(records)
+        if rel_dir.parts[:1] == (ATTACHMENTS,):
+            dirnames.clear()
+            continue
+        dirnames.sort()
+        found.extend(Path(dirpath) / name for name in sorted(filenames)
+                     if name not in _IGNORED and not name.startswith("."))
+    return found
+
+
+def display_path(records: Path, path: Path) -> str:
+    return path.relative_to(records.parent).as_posix()
+
+
+def load(records: Path) -> Loaded:
+    records = records.resolve()
+    documents: list[Document] = []
+    findings: list[Finding] = []
+    for path in record_files(records):
+        file = display_path(records, path)
+        rel = path.relative_to(records)
+        record_type, year = _classify(rel)
+        if path.suffix != ".yaml":
+            if path.suffix in (".yml", ".YAML", ".YML"):
+                findings.append(finding("E-FILE-EXTENSION", file, line=1, column=1, name=path.name,
+                                        suggestion=path.stem + ".yaml"))
+            else:
+                findings.append(finding("E-FILE-UNKNOWN-FOLDER", file, line=1, column=1,
+                                        folder=rel.parent.as_posix() or ".",
+                                        example="records/attachments/（附件）"))
+            continue
+        if record_type is None:
+            yearly = next((t for f, t in FOLDER_TYPES.items()
+                           if t.yearly and rel.parent.as_posix() == f), None)
+            if yearly is not None:
+                findings.append(finding("E-FILE-YEAR-FOLDER", file, line=1, column=1,
+                                        example=f"records/{yearly.folder}/2017/{rel.name}"))
+            else:
+                findings.append(finding("E-FILE-UNKNOWN-FOLDER", file, line=1, column=1,
+                                        folder=rel.parent.as_posix() or ".",
+                                        example="records/problems/2017/P-2017-0001.yaml"))
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(records):
+            findings.append(finding("E-FILE-SYMLINK", file, line=1, column=1))
+            continue
+        text, problem = read_text(file, path)
+        if text is not None:
+            data, problem = parse_text(file, text)
+        if problem is not None:
+            findings.append(problem)
+            continue
+        documents.append(Document(file, path, record_type, data, year))
+    return Loaded(tuple(documents), tuple(findings))
