@@ -40,7 +40,7 @@ CODES: dict[str, Code] = {
     "E-YAML-ROOT": Code("error", "记录文件的顶层必须是“字段: 值”的映射，这里是{kind}", "每行写成“字段: 值”，例如 title: 某某路占道经营。"),
     "E-YAML-KEY": Code("error", "字段名必须是文字", "请把字段名写成普通文字，例如 title。"),
     # schema
-    "E-SCHEMA-REQUIRED": Code("error", "缺少必填字段 {field}", "请补上 {field}: …"),
+    "E-SCHEMA-REQUIRED": Code("error", "缺少必填字段 {field}", "请补上一行 {name}: …"),
     "E-SCHEMA-UNKNOWN-KEY": Code("error", "未知字段 {field}{suggestion}", "请检查拼写；{type_label}可用的字段：{allowed}。"),
     "E-SCHEMA-TYPE": Code("error", "{field} 的值类型不对：应为{expected}", "请按“{expected}”填写。"),
     "E-SCHEMA-ENUM": Code("error", "{field} 的值 {value} 不在可选范围内", "可选值：{allowed}。"),

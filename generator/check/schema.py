@@ -39,7 +39,7 @@ def _translate(doc: Document, error: dict) -> Finding:
     shown = repr(value) if not isinstance(value, str) else value
     shown = shown if len(shown) <= 40 else shown[:40] + "…"
     if kind == "missing":
-        return finding("E-SCHEMA-REQUIRED", doc.file, loc, field=field)
+        return finding("E-SCHEMA-REQUIRED", doc.file, loc, field=field, name=loc[-1])
     if kind == "extra_forbidden":
         holder = model_at(model, loc[:-1]) or model
         names = [s.name for s in field_specs(holder)]
