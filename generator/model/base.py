@@ -68,15 +68,15 @@ def choice(labels: dict[str, str]):
 def field(title: str, default: Any = ..., *, internal: bool = False,
           description: str | None = None, **constraints) -> Any:
     """A model field with its Chinese title; `internal=True` keeps it off the public site."""
-    extra = {"x-visibility": INTERNAL} if internal else None
-    return Field(default, title=title, description=description, json_schema_extra=extra,
-                 **constraints)
+    if internal:
+        constraints["json_schema_extra"] = {"x-visibility": INTERNAL}
+    return Field(default, title=title, description=description, **constraints)
 
 
 def listing(title: str, *, internal: bool = False, description: str | None = None) -> Any:
     """An optional list field, empty by default."""
-    extra = {"x-visibility": INTERNAL} if internal else None
-    return Field(default_factory=list, title=title, description=description, json_schema_extra=extra)
+    extra = {"json_schema_extra": {"x-visibility": INTERNAL}} if internal else {}
+    return Field(default_factory=list, title=title, description=description, **extra)
 
 
 @cache
