@@ -1,0 +1,83 @@
+"""The shipped records, the committed schemas and synth, through the CLI."""
+from __future__ import annotations
+
+import filecmp
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+def test_example_records_validate_without_errors():
+    result = run("validate", "--as-of", "2017-05-31", "--format", "json")
+    assert result.returncode == 0, result.stdout[-2000:]
+    findings = json.loads(result.stdout)
+    assert all(f["severity"] == "warning" for f in findings)
+    # warnings only where the data means them: overdue problems and decisions, nothing else
+    assert {f["code"] for f in findings} <= {"W-PROBLEM-OVERDUE", "W-DECISION-OVERDUE"}
+
+
+def test_example_records_cover_the_mechanism():
+    import yaml
+    records = ROOT / "records"
+    problems = [yaml.safe_load(p.read_text("utf-8")) for p in records.glob("problems/*/*.yaml")]
+    assert len(problems) >= 60
+    states = {p["history"][-1]["state"] for p in problems}
+    assert states == {"registered", "assigned", "acknowledged", "rectifying", "extended", "reported",
+                      "returned", "verified", "closed"}
+    assert {p["source"] for p in problems} == {
+        "inspection", "simulated_assessment", "media", "complaint", "leadership_instruction",
+        "superior_inspection", "patrol", "third_party_assessment", "self_inspection"}
+    sub_hqs = [yaml.safe_load(p.read_text("utf-8"))["name"] for p in records.glob("org/sub-hqs/*.yaml")]
+    assert len(sub_hqs) == 9 and "人文环境整治和未成年人成长环境建设指挥部" in sub_hqs
+    assert len(list(records.glob("org/inspection-groups/*.yaml"))) == 8
+    for folder in ("meetings", "inspections", "assessments", "media-feedback", "patrols",
+                   "self-inspections", "accountability", "circulars", "tasks"):
+        assert list(records.glob(f"{folder}/2017/*.yaml")), folder
+
+
+def test_committed_schemas_are_current(tmp_path):
+    result = run("schema", "--out", str(tmp_path))
+    assert result.returncode == 0
+    fresh = sorted(p.name for p in tmp_path.iterdir())
+    assert fresh == sorted(p.name for p in (ROOT / "schemas").iterdir())
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path, ROOT / "schemas", fresh, shallow=False)
+    assert not mismatch and not errors, f"run `make schemas`: {mismatch}"
+
+
+def test_example_records_match_their_json_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    from generator.load import load
+    for doc in load(ROOT / "records").documents:
+        schema = json.loads((ROOT / "schemas" / f"{doc.record_type.type_name}.schema.json").read_text("utf-8"))
+        errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc.data))
+        assert not errors, (doc.file, errors[0].message)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_synth_is_valid_and_deterministic(tmp_path):
+    for name in ("a", "b"):
+        assert run("synth", "--out", str(tmp_path / name), "--problems", "300", "--seed", "7").returncode == 0
+    first, second = _tree(tmp_path / "a"), _tree(tmp_path / "b")
+    assert first == second
+    assert sum(1 for k in first if k.startswith("records/problems/")) == 300
+    result = run("validate", "--records", str(tmp_path / "a" / "records"), "--format", "json")
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_synth_seed_changes_the_city(tmp_path):
+    run("synth", "--out", str(tmp_path / "a"), "--problems", "100", "--seed", "1")
+    run("synth", "--out", str(tmp_path / "b"), "--problems", "100", "--seed", "2")
+    assert _tree(tmp_path / "a") != _tree(tmp_path / "b")
