@@ -46,13 +46,17 @@ class Loaded:
     findings: tuple[Finding, ...]
 
 
-class _Loader(yaml.CSafeLoader):
-    """libyaml parser and composer with no implicit typing: scalars are resolved below."""
-
-
-_Loader.yaml_implicit_resolvers = {}
-
 _STR, _SEQ, _MAP = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+_DEFAULT_TAG = {ScalarNode: _STR, SequenceNode: _SEQ, MappingNode: _MAP}
+
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml parser and composer with no implicit typing: plain scalars are typed by
+    `_scalar` below (YAML 1.2), explicit tags are kept as written and refused by `build`."""
+
+    def resolve(self, kind, value, implicit):
+        return _DEFAULT_TAG[kind]
+
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
