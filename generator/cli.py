@@ -72,6 +72,29 @@ def run_validate(args) -> int:
     return 0 if checked.ok else 1
 
 
+def run_build(args) -> int:
+    from .build import BuildError
+    from .pipeline import build
+    records = _records_dir(args.records)
+    audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
+    try:
+        checked, built = build(records, args.as_of or today_in_shanghai(), audiences,
+                               Path(args.out).resolve(), Path(args.work).resolve())
+    except BuildError as error:
+        print(f"网站生成失败，已发布的网站保持不变：{error}", file=sys.stderr)
+        return 1
+    if not checked.ok:
+        print_text(list(checked.findings), out=sys.stderr)
+        print("记录有错误，未生成网站；已发布的网站保持不变。", file=sys.stderr)
+        return 1
+    warnings = len(checked.findings)
+    for site in built:
+        print(f"已生成 {site.audience}：{site.path}（{site.pages} 页）")
+    if warnings:
+        print(f"（{warnings} 个警告，用 validate 查看）")
+    return 0
+
+
 def run_schema(args) -> int:
     from .schema_export import write_schemas
     for path in write_schemas(Path(args.out)):
@@ -97,6 +120,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="按此日期判断逾期等（默认今天，北京时间）")
     p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
     p.set_defaults(run=run_validate)
+
+    p = sub.add_parser("build", help="校验记录并生成公开站和/或内部站")
+    p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
+    p.add_argument("--audience", choices=("public", "internal", "both"), default="both",
+                   help="生成哪个网站（默认两个都生成）")
+    p.add_argument("--out", default="site", help="输出文件夹（默认 site，生成 site/public、site/internal）")
+    p.add_argument("--as-of", type=_date, help="按此日期计算逾期和亮灯（默认今天，北京时间）")
+    p.add_argument("--work", default="build", help="中间文件（Markdown、MkDocs 配置）的文件夹（默认 build）")
+    p.set_defaults(run=run_build)
 
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
     p.add_argument("--out", required=True, help="输出文件夹")

@@ -4,9 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .build import Built, build_site
 from .check import Checked, check
+from .index import Catalog, build_index
 from .load import load
 from .locate import locate
+from .render import Site
 
 
 def validate(records: Path, as_of: dt.date) -> Checked:
@@ -14,3 +17,23 @@ def validate(records: Path, as_of: dt.date) -> Checked:
     checked = check(load(records), records, as_of)
     located = locate(list(checked.findings), records)
     return Checked(checked.valid, tuple(sorted(located, key=lambda f: f.sort_key)), as_of)
+
+
+def _site_for(catalog: Catalog, audience: str) -> Site:
+    campaign = catalog.campaign
+    return Site(name=campaign.name if campaign else "创建全国文明城市工作台账",
+                city=campaign.city if campaign else "", audience=audience, as_of=catalog.as_of,
+                illustrative=bool(campaign and campaign.illustrative),
+                icp=campaign.icp if campaign else None)
+
+
+def build(records: Path, as_of: dt.date, audiences: tuple[str, ...], out: Path,
+          work: Path) -> tuple[Checked, list[Built]]:
+    """validate → index → per audience: view → render → MkDocs → publish. Nothing is written
+    to `out` when the records have errors."""
+    checked = validate(records, as_of)
+    if not checked.ok:
+        return checked, []
+    catalog = build_index([(v.file, v.record) for v in checked.valid], as_of, "internal")
+    built = [build_site(catalog, _site_for, records, out, work, audience) for audience in audiences]
+    return checked, built

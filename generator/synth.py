@@ -210,7 +210,7 @@ class City:
             street = rng.choice(streets[district]) if streets[district] else None
             road, road2 = rng.sample(org.ROADS, 2)
             place = org.PLACES[site_id].format(road=road, road2=road2,
-                                               street=street["name"].removesuffix("街道") if street else self.name_of(district))
+                                               street=street["name"].removesuffix("街道") if street else road)
             kind = rng.choice(kinds)
             pid = self.new_id("problem", found)
             deadline = found + D(days=rng.choice((7, 15, 15, 30)))

@@ -166,7 +166,7 @@ history:
 def line_of(text: str, needle: str, occurrence: int = 1) -> int:
     """1-based number of the line holding the `occurrence`-th line that contains `needle`."""
     seen = 0
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):   # only \n ends a line, as in YAML files here
         if needle in line:
             seen += 1
             if seen == occurrence:

@@ -1,0 +1,90 @@
+"""Which pages a view makes: one per record with a section, list pages by district, sub-HQ,
+source, state and month, section indexes and the home page. Also the navigation: only the
+index pages are in it, so page size and build time stay linear in the number of records."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .index import Catalog, summarize
+from .lifecycle import STATE_LABELS
+from .model.problem import SOURCES
+from .render import SECTIONS, PageContext, Site, display_name, record_path
+
+
+@dataclass(frozen=True)
+class Page:
+    template: str
+    context: PageContext
+
+
+# section → nav title, in nav order
+SECTION_INDEX = [
+    ("problems", "问题"), ("districts", "区（县、市）"), ("sub-hqs", "分指挥部"), ("groups", "督查组"),
+    ("units", "责任单位"), ("meetings", "会议"), ("inspections", "实地督查"), ("self-inspections", "自检自查"),
+    ("patrols", "老领导巡查"), ("assessments", "测评"), ("media", "媒体反馈"), ("circulars", "通报"),
+    ("tasks", "工作任务"), ("accountability", "责任追究"),
+]
+_TYPE_OF_SECTION = {section: type_name for type_name, section in SECTIONS.items()}
+
+
+def _sorted_problems(problems) -> tuple:
+    return tuple(sorted(problems, key=lambda p: (p.found, p.id), reverse=True))
+
+
+def plan(catalog: Catalog, site: Site) -> list[Page]:
+    pages: list[Page] = []
+
+    def add(template: str, path: str, title: str, **kw) -> None:
+        pages.append(Page(template, PageContext(site=site, catalog=catalog, path=path, title=title, **kw)))
+
+    add("home.md.j2", "index.md", site.name, extra={"summary": summarize(catalog)})
+    for record in catalog.records.values():
+        path = record_path(record)
+        if path:
+            add(f"{record.type_name}.md.j2", path, display_name(record), record=record)
+
+    problems = catalog.of_type("problem")
+    by = {kind: defaultdict(list) for kind in ("state", "source", "month", "light")}
+    for p in problems:
+        current = catalog.status[p.id]
+        by["state"][current.state].append(p)
+        by["source"][p.source].append(p)
+        by["month"][p.found.strftime("%Y-%m")].append(p)
+        by["light"][current.light].append(p)
+    lists = [
+        ("state", "按状态", [(s, label, by["state"][s]) for s, label in STATE_LABELS.items()]),
+        ("source", "按来源", [(s, label, by["source"][s]) for s, label in SOURCES.items()]),
+        ("month", "按月份", [(m, f"{m[:4]}年{int(m[5:])}月", by["month"][m])
+                          for m in sorted(by["month"], reverse=True)]),
+        ("light", "按亮灯", [(light, label, by["light"][light])
+                           for light, label in (("red", "红灯（逾期）"), ("yellow", "黄灯（临近时限）"),
+                                                ("green", "绿灯（整改中）"))]),
+    ]
+    groups = []
+    for kind, kind_label, entries in lists:
+        for key, label, chosen in entries:
+            path = f"problems/{kind}/{key}.md"
+            add("problem_list.md.j2", path, f"问题：{label}", problems=_sorted_problems(chosen),
+                extra={"kind": kind_label})
+            groups.append((kind_label, label, path, len(chosen)))
+    add("problem_index.md.j2", "problems/index.md", "问题", groups=tuple(groups))
+
+    for section, title in SECTION_INDEX[1:]:
+        type_name = _TYPE_OF_SECTION[section]
+        records = catalog.of_type(type_name)
+        if not records and section == "accountability":
+            continue
+        add("record_list.md.j2", f"{section}/index.md", title, records=records,
+            extra={"type_name": type_name})
+    return pages
+
+
+def nav(pages: list[Page]) -> list:
+    """MkDocs nav: home and section indexes only; record and list pages stay out of it."""
+    present = {p.context.path for p in pages}
+    entries: list = [{"首页": "index.md"}]
+    for section, title in SECTION_INDEX:
+        if f"{section}/index.md" in present:
+            entries.append({title: f"{section}/index.md"})
+    return entries

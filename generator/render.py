@@ -1,0 +1,200 @@
+"""Stage 5, render: a view → Markdown pages (front matter + escaped HTML) for MkDocs.
+
+Templates live in site_templates/pages/ and receive a PageContext (documented in
+site_templates/README.md), never raw records of another audience. Every value printed is
+escaped for HTML *and* Markdown (Markdown punctuation becomes numeric entities), so record
+text can never become a link, an emphasis or a tag; fields that allow Markdown go through
+`markdown_safe`, which renders and then sanitises.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown as markdown_lib
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .index import Catalog, problem_counts, ranking
+from .lifecycle import LIGHT_LABELS, STATE_LABELS, Status
+from .model import RECORD_TYPES, Record
+from .model.problem import SOURCES
+
+# record type → site section; types without a section have no page of their own
+SECTIONS = {
+    "problem": "problems", "meeting": "meetings", "inspection": "inspections",
+    "self_inspection": "self-inspections", "assessment": "assessments", "media_feedback": "media",
+    "patrol_log": "patrols", "circular": "circulars", "accountability": "accountability",
+    "task": "tasks", "district": "districts", "sub_hq": "sub-hqs", "inspection_group": "groups",
+    "unit": "units",
+}
+
+_HEADING = re.compile(r"\n(?=#{1,6} )")
+
+# the date a list of records of a type is sorted and shown by
+DATE_FIELD = {"task": "assigned"}
+
+_MD_PUNCT = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>&\"':=$]")
+
+
+def text_escape(value) -> Markup:
+    """Escape for HTML and neutralise Markdown: record text is data, never markup."""
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return Markup("")
+    return Markup(_MD_PUNCT.sub(lambda m: f"&#{ord(m.group())};", str(value)))
+
+
+_ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "a", "code",
+                 "pre", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+
+
+def markdown_safe(text: str | None) -> Markup:
+    """Markdown from a field that allows it, rendered and sanitised: safe tags only, links
+    only to http(s) or relative addresses."""
+    if not text:
+        return Markup("")
+    rendered = markdown_lib.markdown(text, extensions=["tables"], output_format="html")
+    clean = nh3.clean(rendered, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}},
+                      url_schemes={"http", "https"}, link_rel="noopener noreferrer nofollow")
+    return Markup(clean)
+
+
+def date_zh(value: dt.date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else "—"
+
+
+def number_zh(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+def display_name(record: Record) -> str:
+    for attr in ("name", "title"):
+        value = getattr(record, attr, None)
+        if value:
+            return value
+    if record.type_name == "person":
+        return record.role
+    return record.id
+
+
+def record_path(record: Record) -> str | None:
+    section = SECTIONS.get(record.type_name)
+    return f"{section}/{record.id}.md" if section else None
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every page knows about the site it is on."""
+    name: str
+    city: str
+    audience: str            # public | internal
+    as_of: dt.date
+    illustrative: bool
+    icp: str | None
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """The context every template receives (see site_templates/README.md)."""
+    site: Site
+    catalog: Catalog
+    path: str                               # the page's path under docs/, e.g. problems/P-2017-0001.md
+    title: str
+    record: Record | None = None            # record pages
+    problems: tuple = ()                    # problem list pages: problems to show
+    records: tuple = ()                     # other list pages
+    groups: tuple = ()                      # index pages: (heading, path, count)
+    extra: dict = field(default_factory=dict)
+
+
+class Renderer:
+    def __init__(self, templates: Path, catalog: Catalog, site: Site):
+        self.catalog, self.site = catalog, site
+        self.env = Environment(loader=FileSystemLoader(templates / "pages"), autoescape=True,
+                               finalize=text_escape, undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        self.env.filters.update(date_zh=date_zh, number=number_zh, md=markdown_safe,
+                                state=lambda s: STATE_LABELS.get(s, s),
+                                light=lambda s: LIGHT_LABELS.get(s, s),
+                                source=lambda s: SOURCES.get(s, s))
+        bottom_n = catalog.campaign.thresholds.bottom_n if catalog.campaign else 3
+        self.env.globals.update(
+            label=self.label, labels=self.labels, type_label=lambda t: RECORD_TYPES[t].label,
+            street_name=self.street_name, ranking=lambda a: ranking(a, bottom_n),
+            district_rankings=self.district_rankings, counts=lambda r: problem_counts(catalog, r),
+            sorted_problems=lambda ps: sorted(ps, key=lambda p: (p.found, p.id), reverse=True),
+            date_field=lambda t: DATE_FIELD.get(t, "date"), kind_label=self.kind_label)
+        self._rankings = None
+
+    def label(self, record: Record, field_name: str, value=None) -> str:
+        """The Chinese label of a choice value, e.g. label(meeting, 'kind')."""
+        from .model.fields import field_specs
+        value = getattr(record, field_name) if value is None else value
+        spec = next(s for s in field_specs(type(record)) if s.name == field_name)
+        return (spec.labels or {}).get(value, value)
+
+    def labels(self, record: Record, field_name: str) -> list[str]:
+        return [self.label(record, field_name, v) for v in getattr(record, field_name)]
+
+    def kind_label(self, record: Record) -> str:
+        return self.label(record, "kind") if "kind" in type(record).model_fields else ""
+
+    def street_name(self, record: Record) -> str | None:
+        district = self.catalog.get(getattr(record, "district", None))
+        if not record.street or district is None or district.type_name != "district":
+            return None
+        return next((s.name for s in district.streets if s.id == record.street), None)
+
+    def district_rankings(self, district_id: str) -> list:
+        """(assessment, its row for the district, number ranked), oldest first."""
+        if self._rankings is None:
+            self._rankings = defaultdict(list)
+            bottom_n = self.catalog.campaign.thresholds.bottom_n if self.catalog.campaign else 3
+            for a in sorted(self.catalog.of_type("assessment"), key=lambda a: (a.date, a.id)):
+                rows = ranking(a, bottom_n)
+                for row in rows:
+                    self._rankings[row.district].append((a, row, len(rows)))
+        return self._rankings.get(district_id, [])
+
+    def render(self, template: str, context: PageContext) -> str:
+        here = posixpath.dirname(context.path)
+        catalog = self.catalog
+
+        def url(path: str) -> Markup:
+            """Relative URL from this page to a docs path (directory URLs). Paths are built
+            from ids, which their patterns keep to safe characters."""
+            target = path[:-3] + "/" if path.endswith(".md") else path
+            if target.endswith("index/"):
+                target = target[: -len("index/")]
+            page_dir = context.path[:-3] + "/" if not context.path.endswith("index.md") else here + "/"
+            page_dir = page_dir.lstrip("/")
+            rel = posixpath.relpath(target or ".", page_dir or ".")
+            rel += "/" if target.endswith("/") and not rel.endswith("/") else ""
+            return Markup(html.escape(rel))
+
+        def link(record_or_id, text: str | None = None) -> Markup:
+            record = catalog.get(record_or_id) if isinstance(record_or_id, str) else record_or_id
+            if record is None:
+                return Markup("—")
+            shown = text_escape(text or display_name(record))
+            path = record_path(record)
+            return Markup(f'<a href="{url(path)}">{shown}</a>') if path else shown
+
+        def status(problem) -> Status:
+            return catalog.status[problem.id]
+
+        text = self.env.get_template(template).render(
+            ctx=context, site=context.site, catalog=catalog, record=context.record,
+            url=url, link=link, status=status, name=display_name)
+        # A Markdown heading must follow a blank line, also right after an HTML block. Record
+        # text cannot start a line with "#": it is entity-escaped.
+        return _HEADING.sub("\n\n", text)
+
