@@ -204,14 +204,17 @@ class City:
                 district = rng.choice([d[0] for d in org.DISTRICTS])
             plan.append((max(found, self.start), source, origin, district))
         plan.sort(key=lambda p: p[0])
+        showcase = True     # the first media problem is the one DESIGN.md shows, in 盘龙区
         for found, source, origin, district in plan:
             site = rng.choice(org.SITE_TYPES)
+            road, road2 = rng.sample(org.ROADS, 2)
+            if showcase and source == "media":
+                showcase, district, site, road, road2 = False, "panlong", org.SITE_TYPES[0], "北京路", "环城南路"
             site_id, site_name, kinds, unit_suffix, sub_hq, indicator = site
             street = rng.choice(streets[district]) if streets[district] else None
-            road, road2 = rng.sample(org.ROADS, 2)
             place = org.PLACES[site_id].format(road=road, road2=road2,
                                                street=street["name"].removesuffix("街道") if street else road)
-            kind = rng.choice(kinds)
+            kind = "流动摊贩占道经营" if (district, road) == ("panlong", "北京路") else rng.choice(kinds)
             pid = self.new_id("problem", found)
             deadline = found + D(days=rng.choice((7, 15, 15, 30)))
             problem = {
