@@ -8,6 +8,7 @@ set from it), so two builds of the same input are byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import logging
 import os
@@ -83,7 +84,8 @@ def _without_metadata(path: Path) -> bytes:
 
 def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
     config = yaml.safe_load(BASE_CONFIG.read_text("utf-8"))
-    config["site_name"] = site.name + ("（内部）" if site.audience == "internal" else "")
+    # Material prints site_name unescaped; it comes from a record, so it is escaped here.
+    config["site_name"] = html.escape(site.name + ("（内部）" if site.audience == "internal" else ""))
     config["docs_dir"] = str(work / "docs")
     config["site_dir"] = str(site_dir)
     config["nav"] = nav(pages)
@@ -95,7 +97,8 @@ def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
     note = f"数据截至 {site.as_of.year}年{site.as_of.month}月{site.as_of.day}日"
     if site.illustrative:
         note += " · 示例数据（虚构）"
-    config["extra"] = {"audience": site.audience, "icp": site.icp, "footer_note": note}
+    config["extra"] = {"audience": site.audience, "icp": html.escape(site.icp or ""),
+                       "footer_note": html.escape(note)}
     path = work / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
     return path

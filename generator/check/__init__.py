@@ -33,6 +33,8 @@ class Checked:
 def check(loaded: Loaded, records: Path, as_of: dt.date) -> Checked:
     findings: list[Finding] = list(loaded.findings)
     valid, schema_findings, all_ids = check_schema(loaded.documents)
+    # a file that could not be read still names its record: no "missing" reports for it
+    all_ids |= {Path(f.file).stem for f in loaded.findings}
     findings += schema_findings
     reference_findings = check_references(valid, all_ids)
     findings += reference_findings

@@ -44,8 +44,14 @@ def _check_month(value: Any) -> str:
     raise PydanticCustomError("taizhang_month", "not a month in YYYY-MM")
 
 
-Month = Annotated[str, BeforeValidator(_check_month),
+@dataclass(frozen=True)
+class Identifier:
+    """Marks a string field as a code (an id, a month), not text a person writes."""
+
+
+Month = Annotated[str, BeforeValidator(_check_month), Identifier(),
                   Field(json_schema_extra={"type": "string", "pattern": _MONTH.pattern})]
+Code = Annotated[str, Identifier()]
 
 
 @dataclass(frozen=True)

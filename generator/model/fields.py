@@ -14,7 +14,7 @@ from typing import Annotated, Iterator, Literal, get_args, get_origin
 from pydantic import BaseModel
 
 from ..findings import Loc, format_loc
-from .base import INTERNAL, Ref
+from .base import INTERNAL, Identifier, Ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,8 @@ def field_specs(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
         part = bare if isinstance(bare, type) and issubclass(bare, BaseModel) else None
         specs.append(FieldSpec(
             name=name, title=info.title or name, internal=extra.get("x-visibility") == INTERNAL,
-            many=many, refs=refs, part=part, text=bare is str and not refs,
+            many=many, refs=refs, part=part,
+            text=bare is str and not refs and not any(isinstance(m, Identifier) for m in metadata),
             labels=_labels(metadata) if get_origin(bare) is Literal else None))
     return tuple(specs)
 

@@ -3,7 +3,7 @@ people (by role), retired leaders' work groups, media outlets, third-party asses
 assessment framework (items → indicators → site types)."""
 from __future__ import annotations
 
-from .base import Date, Part, Record, choice, field, listing, ref
+from .base import Code, Date, Part, Record, choice, field, listing, ref
 
 
 class Thresholds(Part):
@@ -70,7 +70,7 @@ class InspectionGroup(Record):
 
 
 class Street(Part):
-    id: str = field("街道编号")
+    id: Code = field("街道编号")
     name: str = field("街道名称")
     communities: list[str] = listing("社区")
 

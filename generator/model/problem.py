@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..lifecycle import STATE_LABELS
-from .base import Date, Part, Record, choice, field, listing, ref
+from .base import Code, Date, Part, Record, choice, field, listing, ref
 
 SOURCES = {
     "inspection": "督查组督查",
@@ -29,7 +29,7 @@ SOURCE_REF_TYPES = {
     "complaint": (),
 }
 
-Evidence = list[str]
+Evidence = list[Code]
 
 
 class Event(Part):
@@ -72,10 +72,10 @@ class Problem(Record):
     title: str = field("标题")
     description: str | None = field("问题描述", None)
     district: ref("district") = field("责任区（县、市）")
-    street: str | None = field("街道", None, description="district 记录中 streets 的编号")
+    street: Code | None = field("街道", None, description="district 记录中 streets 的编号")
     location: str | None = field("点位地址", None)
     source: choice(SOURCES) = field("问题来源")
-    source_ref: str | None = field("来源记录", None, description="督查、测评、媒体反馈、巡查等记录的编号")
+    source_ref: Code | None = field("来源记录", None, description="督查、测评、媒体反馈、巡查等记录的编号")
     found: Date = field("发现日期")
     site_type: ref("site_type") | None = field("点位类型", None)
     indicator: ref("indicator") | None = field("测评指标", None)

@@ -2,7 +2,7 @@
 feedback, patrol logs, circulars, accountability cases and HQ tasks."""
 from __future__ import annotations
 
-from .base import Date, Month, Part, Record, choice, field, listing, ref
+from .base import Code, Date, Month, Part, Record, choice, field, listing, ref
 
 ORG_BODY = ("hq", "sub_hq", "unit", "district", "inspection_group", "patrol_group",
             "media_outlet", "assessor")
@@ -160,7 +160,7 @@ class PatrolLog(Record):
     group: ref("patrol_group") = field("工作组")
     date: Date = field("日期")
     district: ref("district") = field("区（县、市）")
-    street: str | None = field("街道", None)
+    street: Code | None = field("街道", None)
     places: list[str] = listing("巡查点位")
     findings: list[InspectionFinding] = listing("发现问题")
     advice: str | None = field("意见建议", None)

@@ -1,0 +1,308 @@
+"""The public and internal sites, built through the CLI from the example records and from
+hostile variants of a synthetic city: pages and their content, privacy (canaries), injection,
+atomic and reproducible builds."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import subprocess
+from html.parser import HTMLParser
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.model import RECORD_TYPES
+from generator.model.fields import field_specs
+from generator.yamltext import dump
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = "2017-05-31"
+
+pytestmark = pytest.mark.slow
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+
+
+def build(records: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return cli("build", "--records", str(records), "--out", str(out), "--work", str(out.parent / "work"),
+               "--as-of", AS_OF, *extra)
+
+
+def site_text(site: Path) -> dict[str, str]:
+    """Every file of a built site as text (gzip opened, binary read as latin-1)."""
+    out = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                data = gzip.decompress(data)
+            try:
+                out[path.relative_to(site).as_posix()] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                out[path.relative_to(site).as_posix()] = data.decode("latin-1")
+    return out
+
+
+@pytest.fixture(scope="module")
+def example_sites(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("example") / "site"
+    result = build(ROOT / "records", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text("utf-8")
+
+
+def test_problem_page_shows_what_the_public_needs(example_sites):
+    html = page(example_sites / "public", "problems/P-2017-0002")
+    assert "北京路与环城南路交叉口流动摊贩占道经营" in html
+    assert "盘龙区" in html and "整改时限" in html and "整改过程" in html
+    assert re.search(r'class="tz-light tz-light--(red|yellow|green|done)"', html)
+    assert 'lang="zh' in html
+
+
+def test_closed_problem_shows_its_after_photo_without_exif(example_sites):
+    closed = [p for p in (ROOT / "records/problems/2017").glob("*.yaml")
+              if yaml.safe_load(p.read_text("utf-8"))["history"][-1]["state"] == "closed"]
+    html = page(example_sites / "public", f"problems/{closed[0].stem}")
+    src = re.search(r'class="tz-evidence">.*?<img src="([^"]+)"', html, re.S).group(1)
+    image = (example_sites / "public" / "problems" / closed[0].stem / src).resolve()
+    assert image.is_file()
+    from PIL import Image
+    with Image.open(image) as im:
+        assert not im.getexif()
+
+
+def test_every_section_index_and_home_page_exists(example_sites):
+    for site in ("public", "internal"):
+        for section in ("problems", "districts", "sub-hqs", "groups", "units", "meetings", "inspections",
+                        "self-inspections", "patrols", "assessments", "media", "circulars", "tasks"):
+            assert (example_sites / site / section / "index.html").is_file(), (site, section)
+        home = page(example_sites / site, ".")
+        assert "问题总数" in home and "grid cards" in home
+
+
+def test_list_pages_by_state_source_month_and_light(example_sites):
+    html = page(example_sites / "public", "problems")
+    for path in ("state/closed/", "source/media/", "month/2017-04/", "light/red/"):
+        assert f'href="{path}"' in html, path
+    listing = page(example_sites / "public", "problems/source/media")
+    assert "data-sortable" in listing and "tz-filter" in listing and "P-2017-0002" in listing
+
+
+def test_internal_site_has_banner_noindex_and_internal_records(example_sites):
+    internal = page(example_sites / "internal", "problems/P-2017-0002")
+    assert "内部资料 注意保密" in internal and 'content="noindex' in internal
+    public = page(example_sites / "public", "problems/P-2017-0002")
+    assert "内部资料" not in public and "noindex" not in public
+    cases = sorted((ROOT / "records/accountability/2017").glob("*.yaml"))
+    assert all((example_sites / "internal/accountability" / c.stem / "index.html").is_file() for c in cases)
+    published = [c.stem for c in cases if yaml.safe_load(c.read_text("utf-8"))["state"] == "published"]
+    public_cases = {p.parent.name for p in (example_sites / "public/accountability").glob("*/index.html")}
+    assert public_cases == set(published)
+
+
+def test_record_pages_stay_out_of_the_navigation(example_sites):
+    home = page(example_sites / "public", ".")
+    nav = re.search(r'<nav class="md-tabs".*?</nav>', home, re.S).group(0)
+    assert "问题" in nav and "P-2017-0002" not in nav and "problems/source" not in nav
+
+
+def test_icp_number_in_footer_and_no_other_host(example_sites):
+    campaign = yaml.safe_load((ROOT / "records/campaign/campaign.yaml").read_text("utf-8"))
+    for name, text in site_text(example_sites / "public").items():
+        if name.endswith(".html"):
+            assert campaign["icp"] in text, name
+            # the only off-site address a page may carry is the ICP register's link
+            for url in re.findall(r'(?:src|href)="(https?://[^"]+)"', text):
+                assert url.startswith("https://beian.miit.gov.cn/"), (name, url)
+            assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+
+
+def test_search_index_is_chinese_and_segmented(example_sites):
+    index = json.loads((example_sites / "public/search/search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == ["zh"]
+    titles = [d["title"] for d in index["docs"]]
+    assert any("\u200b占道经营" in t for t in titles)
+
+
+def test_builds_are_byte_identical(tmp_path, example_sites):
+    again = tmp_path / "site"
+    assert build(ROOT / "records", again).returncode == 0
+
+    def digest(folder: Path) -> dict[str, str]:
+        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in folder.rglob("*") if p.is_file()}
+    assert digest(again) == digest(example_sites)
+
+
+def test_invalid_records_leave_the_published_site_untouched(tmp_path):
+    records = tmp_path / "records"
+    subprocess.run(["cp", "-r", str(ROOT / "records"), str(records)], check=True)
+    out = tmp_path / "site"
+    assert build(records, out, "--audience", "public").returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (records / "problems/2017/P-2017-0002.yaml").write_text("id: P-2017-0002\ntitle: [broken\n", "utf-8")
+    result = build(records, out, "--audience", "public")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "P-2017-0002.yaml:3:1: 错误 E-YAML-SYNTAX" in result.stderr
+    assert "E-REF-MISSING" not in result.stderr     # no cascade from the unreadable file
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+# --- privacy: canaries in every internal field and internal record ------------------------
+
+def _canary_value(spec, where: str):
+    token = f"CANARY{hashlib.sha1(where.encode()).hexdigest()[:10]}"
+    if spec.part is not None:
+        part = {}
+        for inner in field_specs(spec.part):
+            if inner.text:
+                part[inner.name] = f"{token}{inner.name}"
+        return [part] if spec.many else part
+    return [token] if spec.many else token
+
+
+def _plant(data: dict, model, where: str, canaries: list[str]) -> None:
+    """Put a canary into every internal text field of `data`, at every depth."""
+    for spec in field_specs(model):
+        value = data.get(spec.name)
+        if spec.internal and (spec.text or spec.part is not None or spec.many) and not spec.refs:
+            if spec.many and spec.part is None and not spec.text:
+                continue
+            data[spec.name] = _canary_value(spec, f"{where}.{spec.name}")
+            canaries.extend(re.findall(r"CANARY[0-9a-f]{10}", json.dumps(data[spec.name])))
+        elif spec.part is not None and value:
+            for i, item in enumerate(value if spec.many else [value]):
+                _plant(item, spec.part, f"{where}.{spec.name}[{i}]", canaries)
+
+
+@pytest.fixture(scope="module")
+def canary_city(tmp_path_factory):
+    base = tmp_path_factory.mktemp("canary")
+    assert cli("synth", "--out", str(base), "--problems", "40", "--seed", "3").returncode == 0
+    records = base / "records"
+    canaries: list[str] = []
+    hidden: list[str] = []
+    first_of_type: set[str] = set()
+    for path in sorted(records.rglob("*.yaml")):
+        data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)  # everything as text
+        model = next(m for m in RECORD_TYPES.values()
+                     if path.relative_to(records).as_posix().startswith(m.folder + "/"))
+        _plant(data, model, data["id"], canaries)
+        # one record of each type with a title or name is made internal as a whole
+        label_field = "title" if "title" in model.model_fields else ("name" if "name" in model.model_fields else None)
+        if label_field and model.type_name not in first_of_type and model.type_name != "campaign":
+            first_of_type.add(model.type_name)
+            token = f"CANARYHIDDEN{model.type_name}"
+            data["visibility"] = "internal"
+            data[label_field] = token
+            hidden.append(token)
+        if model.type_name == "accountability" and data["state"] != "published":
+            data["summary"] = f"CANARYCASE{data['id']}"
+            hidden.append(data["summary"])
+        path.write_text(dump(data), "utf-8")
+    out = base / "site"
+    result = build(records, out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out, canaries, hidden
+
+
+def test_no_canary_reaches_the_public_site(canary_city):
+    out, canaries, hidden = canary_city
+    assert len(canaries) > 100 and len(hidden) > 10
+    public = "\n".join(site_text(out / "public").values())
+    leaked = [c for c in canaries + hidden if c in public]
+    assert not leaked, leaked[:10]
+    assert "CANARY" not in public
+
+
+def test_canaries_do_reach_the_internal_site(canary_city):
+    out, canaries, hidden = canary_city
+    internal = "\n".join(site_text(out / "internal").values())
+    assert sum(c in internal for c in canaries) > len(canaries) // 4
+    assert any(h in internal for h in hidden)
+
+
+# --- injection: markup in every text field ----------------------------------------------
+
+PAYLOADS = ['<script>alert("x1")</script>', '<img src=x onerror=alert("x2")>',
+            '[点我](javascript:alert("x3"))', '"><svg onload=alert("x4")>', "{{ 7*7 }}{% raw %}",
+            "**粗体** `code` # 标题 <b>b</b>"]
+
+
+def _inject(data: dict, model, payload: str) -> None:
+    for spec in field_specs(model):
+        value = data.get(spec.name)
+        if spec.text and not spec.internal and value is not None and spec.name != "id":
+            data[spec.name] = [payload + str(v) for v in value] if spec.many else payload + str(value)
+        elif spec.part is not None and value:
+            for item in (value if spec.many else [value]):
+                _inject(item, spec.part, payload)
+
+
+@pytest.fixture(scope="module")
+def injected_city(tmp_path_factory):
+    base = tmp_path_factory.mktemp("inject")
+    assert cli("synth", "--out", str(base), "--problems", "30", "--seed", "4").returncode == 0
+    records = base / "records"
+    for i, path in enumerate(sorted(records.rglob("*.yaml"))):
+        data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)
+        model = next(m for m in RECORD_TYPES.values()
+                     if path.relative_to(records).as_posix().startswith(m.folder + "/"))
+        _inject(data, model, PAYLOADS[i % len(PAYLOADS)])
+        path.write_text(dump(data), "utf-8")
+    out = base / "site"
+    result = build(records, out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+class _Elements(HTMLParser):
+    """Every element a browser would build from a page, with its attributes and script text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def test_injected_markup_is_never_markup(injected_city):
+    checked = 0
+    for site in ("public", "internal"):
+        for name, text in site_text(injected_city / site).items():
+            if not name.endswith(".html"):
+                continue
+            parser = _Elements()
+            parser.feed(text)
+            checked += 1
+            for tag, attrs in parser.elements:
+                assert not [a for a in attrs if a.startswith("on")], (name, tag, attrs)
+                for key in ("href", "src", "action"):
+                    assert not (attrs.get(key) or "").strip().lower().startswith("javascript:"), (name, attrs)
+                assert tag not in ("svg", "b") or "alert" not in str(attrs), (name, tag)
+                assert not (tag == "img" and attrs.get("src") == "x"), name
+            assert not any("alert(" in script for script in parser.scripts), name
+            assert "<strong>粗体</strong>" not in text and ">49<" not in text, name
+    assert checked > 100
