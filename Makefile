@@ -8,11 +8,12 @@ STAMP  := $(VENV)/.installed
 AS_OF  ?= 2017-05-31
 AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: setup validate site test test-fast schemas serve clean help
+.PHONY: setup validate site test test-fast schemas serve browser clean help
 
 help:
 	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
-	@echo "make test      建立环境并运行全部测试"
+	@echo "make test      建立环境并运行全部测试（浏览器测试需要 chromium：make browser）"
+	@echo "make serve     生成并在 http://127.0.0.1:8000/ 预览公开站（AUDIENCE=internal 预览内部站）"
 	@echo "make validate  只校验记录（AS_OF=YYYY-MM-DD 指定日期，AS_OF= 为今天）"
 	@echo "make schemas   重新生成 schemas/ 下的 JSON Schema（编辑器补全用）"
 	@echo "make setup     只建立 .venv 并安装固定版本的依赖"
@@ -27,13 +28,20 @@ $(STAMP): pyproject.toml requirements.lock
 validate: $(STAMP)
 	$(PY) -m generator validate $(AS_OF_FLAG)
 
-# The sites (site/public, site/internal) arrive with the sites issue; until then `make site`
-# sets up and validates, so a newcomer's first command already tells them whether records are valid.
-site: validate
-	@echo "网站生成（site/public、site/internal）尚未实现；记录已校验。"
+site: $(STAMP)
+	$(PY) -m generator build $(AS_OF_FLAG)
+
+# Preview the public site at http://127.0.0.1:8000/ (the internal one: make serve AUDIENCE=internal).
+AUDIENCE ?= public
+serve: site
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory site/$(AUDIENCE)
 
 schemas: $(STAMP)
 	$(PY) -m generator schema --out schemas
+
+# Debian's chromium for the real-browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q

@@ -1,0 +1,88 @@
+"""The public site in a real browser (Debian's chromium, headless, served on localhost):
+Chinese search reaches the record, no page asks another host, and injected markup never runs."""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import socketserver
+import threading
+from pathlib import Path
+
+import pytest
+
+from test_site import build  # the CLI build helper
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)")]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser") / "site"
+    assert build(ROOT / "records", out, "--audience", "public").returncode == 0
+    handler = functools.partial(_Quiet, directory=str(out / "public"))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+def test_chinese_search_reaches_the_problem_and_nothing_leaves_localhost(served, browser):
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(served + "/")
+    page.locator(".md-search__input").click()
+    page.locator(".md-search__input").fill("盘龙区 占道经营")
+    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    first = page.locator(".md-search-result__item a").first
+    assert "/problems/P-2017-0002/" in first.get_attribute("href")
+    first.click()
+    page.wait_for_url("**/problems/P-2017-0002/**")
+    assert page.locator("h1").inner_text() == "北京路与环城南路交叉口流动摊贩占道经营"
+    page.goto(served + "/problems/source/media/")
+    page.locator("input.tz-filter").fill("盘龙区")
+    visible = page.locator("#problems tbody tr:visible")
+    assert visible.count() >= 1
+    assert all("盘龙区" in visible.nth(i).inner_text() for i in range(visible.count()))
+    assert requested and all(url.startswith(served) for url in requested), \
+        [u for u in requested if not u.startswith(served)]
+    assert not dialogs
+
+
+def test_tables_sort_by_clicking_a_header(served, browser):
+    page = browser.new_page()
+    page.goto(served + "/problems/state/closed/")
+    header = page.locator("#problems thead th", has_text="发现日期")
+    header.click()
+    dates = page.locator("#problems tbody tr td:nth-child(6)").evaluate_all(
+        "cells => cells.map(c => c.getAttribute('data-sort'))")
+    assert dates == sorted(dates)
+    header.click()
+    dates = page.locator("#problems tbody tr td:nth-child(6)").evaluate_all(
+        "cells => cells.map(c => c.getAttribute('data-sort'))")
+    assert dates == sorted(dates, reverse=True)
