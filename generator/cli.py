@@ -38,7 +38,8 @@ def _records_dir(path: str) -> Path:
     return records
 
 
-def print_text(findings: list[Finding], out=sys.stdout) -> None:
+def print_text(findings: list[Finding], out=None) -> None:
+    out = out or sys.stdout
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_file[f.file].append(f)

@@ -27,7 +27,7 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 ATTACHMENTS = "attachments"
 _IGNORED = {"README.md", ".gitkeep", ".DS_Store"}
-_YEAR = re.compile(r"^\d{4}$")
+_YEAR = re.compile(r"^[0-9]{4}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +83,9 @@ def _scalar(node: ScalarNode) -> Any:
         return True
     if value in _FALSE:
         return False
-    if _INT.match(value):
+    if _INT.match(value) and len(value) <= 30:   # longer "numbers" stay text (no int() blow-up)
         return int(value)
-    if _FLOAT.match(value):
+    if _FLOAT.match(value) and len(value) <= 30:
         return float(value)
     return value
 
@@ -141,14 +141,25 @@ _SYNTAX = (
 )
 
 
+# Problems libyaml notices only where it gives up (end of file, next line): the context mark
+# points at where the trouble starts (the opening quote or bracket, the key missing its colon).
+_AT_CONTEXT = ("while scanning a quoted scalar", "while scanning a simple key",
+               "while parsing a flow sequence", "while parsing a flow mapping")
+
+
 def _syntax_finding(file: str, text: str, error: yaml.YAMLError) -> Finding:
+    context = getattr(error, "context", None) or ""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if context.startswith(_AT_CONTEXT) and getattr(error, "context_mark", None) is not None:
+        mark = error.context_mark
     english = str(getattr(error, "problem", None) or error).split("\n")[0]
     detail, hint = next(((d, h) for key, d, h in _SYNTAX if key in str(error)),
                         ("格式不正确", "请检查这一行及上一行的缩进、冒号和引号。"))
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     if isinstance(error, yaml.reader.ReaderError):
-        line, column = _line_col_of_offset(text, error.position)
+        # libyaml counts bytes of the UTF-8 text, not characters
+        prefix = text.encode("utf-8")[:error.position].decode("utf-8", errors="ignore")
+        line, column = _line_col_of_offset(prefix, len(prefix))
         detail, hint = _SYNTAX[7][1], _SYNTAX[7][2]
         code = error.character if isinstance(error.character, int) else ord(error.character)
         english = f"U+{code:04X}"
@@ -185,7 +196,7 @@ def _decode(file: str, raw: bytes) -> tuple[str | None, Finding | None]:
 def _tab_indent(text: str) -> tuple[int, int] | None:
     if "\t" not in text:
         return None
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):   # YAML breaks lines only at \n and \r
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent]:
             return number, line.index("\t") + 1
@@ -274,9 +285,7 @@ def load(records: Path) -> Loaded:
                 findings.append(finding("E-FILE-EXTENSION", file, line=1, column=1, name=path.name,
                                         suggestion=path.stem + ".yaml"))
             else:
-                findings.append(finding("E-FILE-UNKNOWN-FOLDER", file, line=1, column=1,
-                                        folder=rel.parent.as_posix() or ".",
-                                        example="records/attachments/（附件）"))
+                findings.append(finding("E-FILE-NOT-RECORD", file, line=1, column=1, name=path.name))
             continue
         if record_type is None:
             yearly = next((t for f, t in FOLDER_TYPES.items()
@@ -289,10 +298,15 @@ def load(records: Path) -> Loaded:
                                         folder=rel.parent.as_posix() or ".",
                                         example="records/problems/2017/P-2017-0001.yaml"))
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(records):
+        if path.is_symlink() and (not path.exists() or not path.resolve().is_relative_to(records)):
             findings.append(finding("E-FILE-SYMLINK", file, line=1, column=1))
             continue
-        text, problem = read_text(file, path)
+        try:
+            text, problem = read_text(file, path)
+        except OSError as error:
+            findings.append(finding("E-FILE-UNREADABLE", file, line=1, column=1,
+                                    detail=error.strerror or type(error).__name__))
+            continue
         if text is not None:
             data, problem = parse_text(file, text)
         if problem is not None:

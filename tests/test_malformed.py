@@ -101,10 +101,6 @@ def test_record_symlink_out_of_records_is_refused(make_tree, tmp_path_factory):
     assert_only(tree, TARGET, (1, "E-FILE-SYMLINK"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a dangling symlink inside records/ passes the E-FILE-SYMLINK test (its resolved path is "
-    "inside records/), then load.read_text calls path.stat() and the run crashes with "
-    "FileNotFoundError instead of reporting the file"))
 def test_dangling_record_symlink_is_reported_not_a_crash(make_tree):
     tree = make_tree()
     tree.path(TARGET).parent.mkdir(parents=True, exist_ok=True)

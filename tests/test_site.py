@@ -154,7 +154,7 @@ def test_invalid_records_leave_the_published_site_untouched(tmp_path):
     (records / "problems/2017/P-2017-0002.yaml").write_text("id: P-2017-0002\ntitle: [broken\n", "utf-8")
     result = build(records, out, "--audience", "public")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "P-2017-0002.yaml:3:1: 错误 E-YAML-SYNTAX" in result.stderr
+    assert "P-2017-0002.yaml:2:8: 错误 E-YAML-SYNTAX" in result.stderr   # where the [ opens
     assert "E-REF-MISSING" not in result.stderr     # no cascade from the unreadable file
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 
 from ..findings import Finding, Loc, finding
@@ -30,7 +31,7 @@ _HAPPENED_PARTS: dict[str, tuple[tuple[str, str], ...]] = {
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _PII = (
     ("身份证号", re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")),
-    ("手机号码", re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")),
+    ("手机号码", re.compile(r"(?<![0-9])1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?![0-9])")),
     ("固定电话", re.compile(r"(?<![0-9])(0[0-9]{2,3}[-－ ]?[0-9]{7,8}|[（(]0[0-9]{2,3}[）)][0-9]{7,8})(?![0-9])")),
 )
 _PII_HOME = {"problem": "reporter.phone 或 reporter.id_number"}
@@ -63,8 +64,8 @@ def _attachment(file: str, records: Path, loc: Loc, value: str) -> Finding | Non
     if not value.lower().endswith(ATTACHMENT_TYPES):
         return finding("E-ATTACH-TYPE", file, loc, value=value, allowed="、".join(ATTACHMENT_TYPES))
     target = records / value
-    if target.is_symlink() and not target.resolve().is_relative_to(records.resolve()):
-        return finding("E-ATTACH-PATH", file, loc, value=value, detail="是指向 records/ 之外的符号链接")
+    if not target.resolve().is_relative_to(records.resolve()):   # a symlink, itself or a folder on the way
+        return finding("E-ATTACH-PATH", file, loc, value=value, detail="经符号链接指向 records/ 之外")
     if not target.is_file():
         return finding("E-ATTACH-MISSING", file, loc, value=value)
     return None
@@ -134,16 +135,17 @@ def _required_by_kind(item: Valid) -> list[Finding]:
 def _text(item: Valid) -> list[Finding]:
     record, file = item.record, item.file
     out = []
-    public = record.visibility != "internal"
-    for loc, text, spec in iter_text(record, public_only=False):
+    for loc, text, _spec in iter_text(record, public_only=False):
         bad = _CONTROL.search(text)
         if bad:
             out.append(finding("E-TEXT-CONTROL", file, loc, field=field_label(type(record), loc),
                                char=f"U+{ord(bad.group()):04X}"))
-        if not public or spec.internal:
-            continue
+    if record.visibility == "internal":
+        return out
+    for loc, text, _spec in iter_text(record, public_only=True):
+        plain = unicodedata.normalize("NFKC", text)    # full-width digits typed with a Chinese IME
         for what, pattern in _PII:
-            match = pattern.search(text)
+            match = pattern.search(plain)
             if match:
                 out.append(finding("E-PRIVACY-PII", file, loc, field=field_label(type(record), loc), what=what,
                                    excerpt=_mask(match.group()),

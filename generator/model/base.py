@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 INTERNAL = "internal"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def _parse_date(value: Any) -> dt.date:
@@ -35,7 +35,7 @@ def _parse_date(value: Any) -> dt.date:
 Date = Annotated[dt.date, BeforeValidator(_parse_date),
                  Field(json_schema_extra={"type": "string", "format": "date"})]
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 def _check_month(value: Any) -> str:
@@ -112,7 +112,7 @@ class Record(Part):
     @classmethod
     def id_pattern(cls) -> str:
         if cls.yearly:
-            return rf"^{cls.id_prefix}-\d{{4}}-\d{{4,6}}$"
+            return rf"^{cls.id_prefix}-[0-9]{{4}}-[0-9]{{4,6}}$"   # [0-9]: \d takes full-width digits
         return r"^[a-z][a-z0-9-]{1,62}$"
 
     @classmethod

@@ -46,11 +46,12 @@ def _unwrap(annotation) -> tuple[object, tuple]:
             return annotation, metadata
 
 
-def _labels(metadata) -> dict | None:
-    for m in metadata:
-        extra = getattr(m, "json_schema_extra", None)
-        if isinstance(extra, dict) and "x-labels" in extra:
-            return extra["x-labels"]
+def _labels(extra: dict, metadata) -> dict | None:
+    """x-labels of a choice: pydantic merges a top-level Annotated Field into the field's own
+    json_schema_extra; inside a list it stays in the metadata."""
+    for candidate in (extra, *(getattr(m, "json_schema_extra", None) for m in metadata)):
+        if isinstance(candidate, dict) and "x-labels" in candidate:
+            return candidate["x-labels"]
     return None
 
 
@@ -71,7 +72,7 @@ def field_specs(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
             name=name, title=info.title or name, internal=extra.get("x-visibility") == INTERNAL,
             many=many, refs=refs, part=part,
             text=bare is str and not refs and not any(isinstance(m, Identifier) for m in metadata),
-            labels=_labels(metadata) if get_origin(bare) is Literal else None))
+            labels=_labels(extra, metadata) if get_origin(bare) is Literal else None))
     return tuple(specs)
 
 
