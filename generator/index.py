@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .lifecycle import Status, status
+from .lifecycle import STATE_LABELS, Status, status
 from .model import Record
 from .model.fields import iter_refs
 
@@ -100,7 +100,8 @@ def summarize(catalog: Catalog, limit: int = 10) -> Summary:
     closed = by_state.get("closed", 0)
     meetings = catalog.of_type("meeting")
     return Summary(
-        total=len(problems), by_state=dict(by_state), by_light=dict(by_light), closed=closed,
+        total=len(problems), by_state={s: by_state[s] for s in STATE_LABELS if by_state.get(s)},
+        by_light=dict(by_light), closed=closed,
         open=len(problems) - closed,
         closed_rate=round(100 * closed / len(problems), 1) if problems else None,
         recently_closed=tuple(sorted(closed_on, key=lambda pc: (pc[1], pc[0].id), reverse=True)[:limit]),

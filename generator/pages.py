@@ -18,13 +18,17 @@ class Page:
     context: PageContext
 
 
-# section → nav title, in nav order
+# section → nav title; NAV groups sections under tabs, in order
 SECTION_INDEX = [
-    ("problems", "问题"), ("districts", "区（县、市）"), ("sub-hqs", "分指挥部"), ("groups", "督查组"),
-    ("units", "责任单位"), ("meetings", "会议"), ("inspections", "实地督查"), ("self-inspections", "自检自查"),
-    ("patrols", "老领导巡查"), ("assessments", "测评"), ("media", "媒体反馈"), ("circulars", "通报"),
-    ("tasks", "工作任务"), ("accountability", "责任追究"),
+    ("problems", "问题"), ("hq", "总指挥部"), ("sub-hqs", "分指挥部"), ("groups", "督查组"),
+    ("districts", "区（县、市）"), ("units", "责任单位"), ("meetings", "会议"), ("inspections", "实地督查"),
+    ("self-inspections", "自检自查"), ("patrols", "老领导巡查"), ("assessments", "测评"), ("media", "媒体反馈"),
+    ("circulars", "通报"), ("tasks", "工作任务"), ("accountability", "责任追究"),
 ]
+NAV = [("问题", ["problems"]), ("组织", ["hq", "sub-hqs", "groups", "districts", "units"]),
+       ("会议", ["meetings"]), ("督查", ["inspections", "self-inspections", "patrols"]),
+       ("测评", ["assessments"]), ("媒体反馈", ["media"]), ("通报", ["circulars"]),
+       ("工作任务", ["tasks"]), ("责任追究", ["accountability"])]
 _TYPE_OF_SECTION = {section: type_name for type_name, section in SECTIONS.items()}
 
 
@@ -83,8 +87,12 @@ def plan(catalog: Catalog, site: Site) -> list[Page]:
 def nav(pages: list[Page]) -> list:
     """MkDocs nav: home and section indexes only; record and list pages stay out of it."""
     present = {p.context.path for p in pages}
+    titles = dict(SECTION_INDEX)
     entries: list = [{"首页": "index.md"}]
-    for section, title in SECTION_INDEX:
-        if f"{section}/index.md" in present:
-            entries.append({title: f"{section}/index.md"})
+    for tab, sections in NAV:
+        items = [{titles[s]: f"{s}/index.md"} for s in sections if f"{s}/index.md" in present]
+        if len(sections) == 1 and items:
+            entries.append({tab: items[0][titles[sections[0]]]})
+        elif items:
+            entries.append({tab: items})
     return entries

@@ -32,7 +32,7 @@ SECTIONS = {
     "self_inspection": "self-inspections", "assessment": "assessments", "media_feedback": "media",
     "patrol_log": "patrols", "circular": "circulars", "accountability": "accountability",
     "task": "tasks", "district": "districts", "sub_hq": "sub-hqs", "inspection_group": "groups",
-    "unit": "units",
+    "unit": "units", "hq": "hq",
 }
 
 _HEADING = re.compile(r"\n(?=#{1,6} )")

@@ -57,8 +57,13 @@ def test_chinese_search_reaches_the_problem_and_nothing_leaves_localhost(served,
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(served + "/")
     page.locator(".md-search__input").click()
+    # Material builds the index in a web worker; a query typed before it is ready is dropped
+    page.wait_for_function("""() => {
+        const meta = document.querySelector('.md-search-result__meta');
+        return meta && meta.textContent.trim() && !meta.textContent.includes('初始化');
+    }""", timeout=60_000)
     page.locator(".md-search__input").fill("盘龙区 占道经营")
-    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    page.wait_for_selector(".md-search-result__item", timeout=30_000)
     first = page.locator(".md-search-result__item a").first
     assert "/problems/P-2017-0002/" in first.get_attribute("href")
     first.click()
