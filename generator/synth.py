@@ -105,7 +105,7 @@ class City:
             self.add("inspection_group", {"id": f"group-{g + 1}", "name": f"第{'一二三四五六七八'[g]}督查组",
                                           "number": g + 1, "leader_role": org.INSPECTION_LEADERS[g],
                                           "districts": districts[g::8]})
-        for did, name, kind, _ in org.DISTRICTS[:7]:
+        for did, name, _kind, _ in org.DISTRICTS[:7]:
             self.add("patrol_group", {"id": f"patrol-{did}", "name": f"市级老领导{name}工作组", "district": did,
                                       "members": ["原市人大常委会副主任", "原市政协副主席", "原市级部门主要负责人"]})
         for mid, name, kind in org.MEDIA:
