@@ -734,6 +734,9 @@ def test_text_control_passes_for_ordinary_text(make_tree):
     ("location: 某某路 12 号门前", "location: 某某路 12 号，电话 0871-63123456", "location:"),
     ("location: 某某路 12 号门前", "location: 某某路 12 号，电话（0871）63123456", "location:"),
     ("    by: group-1", "    by: group-1\n    note: 已电话联系 15987654321 复核", "note:"),
+    ("title: 翠湖街道", "title: 翠湖街道（店主电话138-1234-5678）", "title:"),
+    ("description: 沿街", "description: 云A·12345 号车辆长期占道，沿街", "description:"),
+    ("description: 沿街", "description: 车牌云AD12345的新能源车占道，沿街", "description:"),
 ])
 def test_privacy_pii_in_public_text(make_tree, old, new, needle):
     tree = make_tree()
@@ -754,7 +757,7 @@ def test_privacy_pii_passes_in_internal_fields(make_tree):
 
 def test_privacy_pii_passes_in_an_internal_record_and_for_other_numbers(make_tree):
     tree = make_tree()
-    tree.edit(P, "title: 翠湖街道", "title: 翠湖街道（12345678901 号工单，门牌 20170406）")
+    tree.edit(P, "title: 翠湖街道", "title: 翠湖街道（12345678901 号工单，门牌 20170406，云南省 ABC 公司）")
     tree.edit(P, "measures:", "visibility: internal\nmeasures:")
     tree.edit(P, "description: 沿街", "description: 店主电话13812345678，沿街")
     assert run(tree)[:2] == (0, [])

@@ -32,9 +32,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 _PII = (
     ("身份证号", re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")),
     ("手机号码", re.compile(r"(?<![0-9])1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?![0-9])")),
+    ("车牌号码", re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·・ ]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])")),
     ("固定电话", re.compile(r"(?<![0-9])(0[0-9]{2,3}[-－ ]?[0-9]{7,8}|[（(]0[0-9]{2,3}[）)][0-9]{7,8})(?![0-9])")),
 )
-_PII_HOME = {"problem": "reporter.phone 或 reporter.id_number"}
+_PII_HOME = {"problem": "reporter（反映人）或 note（内部备注）"}
 
 
 def _mask(text: str) -> str:
