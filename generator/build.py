@@ -19,7 +19,9 @@ from pathlib import Path
 
 import yaml
 
+from .dashboards import compute
 from .index import Catalog
+from .opendata import atom_feed, write_open_data
 from .pages import nav, plan
 from .render import Renderer, Site
 from .view import view
@@ -110,7 +112,10 @@ def render_docs(catalog: Catalog, site: Site, records: Path, work: Path) -> tupl
         shutil.rmtree(work)
     docs = work / "docs"
     docs.mkdir(parents=True)
-    pages = plan(catalog, site)
+    dashboard = compute(catalog)
+    tables = write_open_data(catalog, dashboard, docs)
+    (docs / "feed.xml").write_text(atom_feed(catalog, site.name), "utf-8")
+    pages = plan(catalog, site, dashboard, tables)
     renderer = Renderer(TEMPLATES, catalog, site)
     for page in pages:
         target = docs / page.context.path

@@ -61,12 +61,41 @@ def print_text(findings: list[Finding], out=None) -> None:
         print("全部记录有效。", file=out)
 
 
+def _github_escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(",", "%2C").replace(":", "%3A")
+
+
+def print_github(findings: list[Finding], out=None) -> None:
+    """GitHub Actions workflow commands: each finding becomes an annotation on its line."""
+    out = out or sys.stdout
+    for f in findings:
+        level = "error" if f.severity == "error" else "warning"
+        message = f"{f.message}。提示：{f.hint}" if f.hint else f.message
+        print(f"::{level} file={_github_escape(f.file)},line={f.line},col={f.column},title={f.code}::"
+              f"{message.replace('%', '%25').replace(chr(10), '%0A')}", file=out)
+    print_text(findings, out=out)
+
+
+def gitlab_issue(f: Finding) -> dict:
+    """One GitLab Code Quality report entry (shown in the merge request)."""
+    import hashlib
+    fingerprint = hashlib.sha1(f"{f.file}:{f.line}:{f.column}:{f.code}:{f.path}".encode()).hexdigest()
+    return {"description": f"{f.code} {f.message}。提示：{f.hint}", "check_name": f.code,
+            "fingerprint": fingerprint, "severity": "major" if f.severity == "error" else "minor",
+            "location": {"path": f.file, "lines": {"begin": f.line}}}
+
+
 def run_validate(args) -> int:
     from .pipeline import validate
     records = _records_dir(args.records)
     checked = validate(records, args.as_of or today_in_shanghai())
     if args.format == "json":
         json.dump([f.as_json() for f in checked.findings], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif args.format == "github":
+        print_github(list(checked.findings))
+    elif args.format == "gitlab":
+        json.dump([gitlab_issue(f) for f in checked.findings], sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
         print_text(list(checked.findings))
@@ -119,7 +148,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="校验全部记录，一次列出所有错误与警告")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
     p.add_argument("--as-of", type=_date, help="按此日期判断逾期等（默认今天，北京时间）")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
+    p.add_argument("--format", choices=("text", "json", "github", "gitlab"), default="text",
+                   help="输出格式：text 给人看；json 给工具；github 为 GitHub Actions 注释；gitlab 为 GitLab 代码质量报告")
     p.set_defaults(run=run_validate)
 
     p = sub.add_parser("build", help="校验记录并生成公开站和/或内部站")

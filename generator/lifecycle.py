@@ -70,3 +70,9 @@ def status(history, deadline: dt.date, as_of: dt.date, yellow_days: int = 3) -> 
         return Status(state, deadline, "red", -days_left)
     light = "yellow" if days_left <= yellow_days else "green"
     return Status(state, deadline, light, 0)
+
+
+def status_on(history, deadline: dt.date, day: dt.date, yellow_days: int = 3) -> Status | None:
+    """Where a problem stood at the end of `day` (None if not yet registered then)."""
+    past = [e for e in history if e.date <= day]
+    return status(past, deadline, day, yellow_days) if past else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .dashboards import Dashboard
 from .index import Catalog, summarize
 from .lifecycle import STATE_LABELS
 from .model.problem import SOURCES
@@ -25,6 +26,13 @@ SECTION_INDEX = [
     ("self-inspections", "自检自查"), ("patrols", "老领导巡查"), ("assessments", "测评"), ("media", "媒体反馈"),
     ("circulars", "通报"), ("tasks", "工作任务"), ("accountability", "责任追究"),
 ]
+# the leaders' pages; the urging list is internal only
+DASHBOARDS = [("dashboards/index.md", "dashboard.md.j2", "整改总览与排名"),
+              ("dashboards/trend.md", "dashboard_trend.md.j2", "趋势与来源"),
+              ("dashboards/assessments.md", "dashboard_assessments.md.j2", "测评得分与排名"),
+              ("dashboards/cadence.md", "dashboard_cadence.md.j2", "工作频次"),
+              ("dashboards/decisions.md", "dashboard_decisions.md.j2", "议定事项"),
+              ("dashboards/urging.md", "dashboard_urging.md.j2", "催办与问责")]
 NAV = [("问题", ["problems"]), ("组织", ["hq", "sub-hqs", "groups", "districts", "units"]),
        ("会议", ["meetings"]), ("督查", ["inspections", "self-inspections", "patrols"]),
        ("测评", ["assessments"]), ("媒体反馈", ["media"]), ("通报", ["circulars"]),
@@ -36,7 +44,7 @@ def _sorted_problems(problems) -> tuple:
     return tuple(sorted(problems, key=lambda p: (p.found, p.id), reverse=True))
 
 
-def plan(catalog: Catalog, site: Site) -> list[Page]:
+def plan(catalog: Catalog, site: Site, dashboard: Dashboard, tables: list) -> list[Page]:
     pages: list[Page] = []
 
     def add(template: str, path: str, title: str, **kw) -> None:
@@ -74,6 +82,11 @@ def plan(catalog: Catalog, site: Site) -> list[Page]:
             groups.append((kind_label, label, path, len(chosen)))
     add("problem_index.md.j2", "problems/index.md", "问题", groups=tuple(groups))
 
+    add("data.md.j2", "data/index.md", "开放数据", extra={"tables": tables})
+    for path, template, title in DASHBOARDS:
+        if template != "dashboard_urging.md.j2" or site.audience == "internal":
+            add(template, path, title, extra={"dashboard": dashboard})
+
     for section, title in SECTION_INDEX[1:]:
         type_name = _TYPE_OF_SECTION[section]
         records = catalog.of_type(type_name)
@@ -89,10 +102,14 @@ def nav(pages: list[Page]) -> list:
     present = {p.context.path for p in pages}
     titles = dict(SECTION_INDEX)
     entries: list = [{"首页": "index.md"}]
+    dashboards = [{title: path} for path, _, title in DASHBOARDS if path in present]
+    entries.append({"仪表板": dashboards})
     for tab, sections in NAV:
         items = [{titles[s]: f"{s}/index.md"} for s in sections if f"{s}/index.md" in present]
         if len(sections) == 1 and items:
             entries.append({tab: items[0][titles[sections[0]]]})
         elif items:
             entries.append({tab: items})
+    if "data/index.md" in present:
+        entries.append({"开放数据": "data/index.md"})
     return entries

@@ -21,9 +21,11 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from .charts import bar_chart, line_chart
 from .index import Catalog, problem_counts, ranking
 from .lifecycle import LIGHT_LABELS, STATE_LABELS, Status
 from .model import RECORD_TYPES, Record
+from .model.fields import choice_label
 from .model.problem import SOURCES
 
 # record type → site section; types without a section have no page of their own
@@ -127,25 +129,26 @@ class Renderer:
                                 source=lambda s: SOURCES.get(s, s))
         bottom_n = catalog.campaign.thresholds.bottom_n if catalog.campaign else 3
         self.env.globals.update(
-            label=self.label, labels=self.labels, type_label=lambda t: RECORD_TYPES[t].label,
+            label=choice_label, labels=self.labels, type_label=lambda t: RECORD_TYPES[t].label,
             street_name=self.street_name, ranking=lambda a: ranking(a, bottom_n),
             district_rankings=self.district_rankings, counts=lambda r: problem_counts(catalog, r),
             sorted_problems=lambda ps: sorted(ps, key=lambda p: (p.found, p.id), reverse=True),
-            date_field=lambda t: DATE_FIELD.get(t, "date"), kind_label=self.kind_label)
+            date_field=lambda t: DATE_FIELD.get(t, "date"), kind_label=self.kind_label,
+            chart_bars=lambda rows, title, table_id: bar_chart(
+                [(r.name, r.tally.rate) for r in rows], title, table_id, maximum=100, unit="%"),
+            chart_labelled=lambda rows, title, table_id: bar_chart(
+                [(r.label, r.tally.total) for r in rows], title, table_id),
+            chart_trend=lambda months, title, table_id: line_chart(
+                [m.month for m in months], [("新增", [m.opened for m in months]), ("销号", [m.closed for m in months]),
+                                            ("积压", [m.backlog for m in months])], title, table_id),
+            chart_assessment=self.assessment_chart)
         self._rankings = None
 
-    def label(self, record: Record, field_name: str, value=None) -> str:
-        """The Chinese label of a choice value, e.g. label(meeting, 'kind')."""
-        from .model.fields import field_specs
-        value = getattr(record, field_name) if value is None else value
-        spec = next(s for s in field_specs(type(record)) if s.name == field_name)
-        return (spec.labels or {}).get(value, value)
-
     def labels(self, record: Record, field_name: str) -> list[str]:
-        return [self.label(record, field_name, v) for v in getattr(record, field_name)]
+        return [choice_label(record, field_name, v) for v in getattr(record, field_name)]
 
     def kind_label(self, record: Record) -> str:
-        return self.label(record, "kind") if "kind" in type(record).model_fields else ""
+        return choice_label(record, "kind") if "kind" in type(record).model_fields else ""
 
     def street_name(self, record: Record) -> str | None:
         district = self.catalog.get(getattr(record, "district", None))
@@ -163,6 +166,14 @@ class Renderer:
                 for row in rows:
                     self._rankings[row.district].append((a, row, len(rows)))
         return self._rankings.get(district_id, [])
+
+    def assessment_chart(self, assessment, table_id: str) -> Markup:
+        bottom_n = self.catalog.campaign.thresholds.bottom_n if self.catalog.campaign else 3
+        rows = ranking(assessment, bottom_n)
+        names = {r.district: display_name(self.catalog.get(r.district)) if self.catalog.get(r.district)
+                 else r.district for r in rows}
+        return bar_chart([(names[r.district], r.score) for r in rows], f"{assessment.title}各区得分率", table_id,
+                         maximum=100, unit="", highlight={names[r.district] for r in rows if r.bottom})
 
     def render(self, template: str, context: PageContext) -> str:
         here = posixpath.dirname(context.path)

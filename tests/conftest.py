@@ -35,8 +35,18 @@ PROBLEM = "records/problems/2017/P-2017-0001.yaml"
 CAMPAIGN = "records/campaign/campaign.yaml"
 EVIDENCE = "attachments/2017/P-2017-0001-after.jpg"
 
-# A JPEG's first bytes: the validator only checks that an attachment exists and its extension.
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def _tiny_jpeg() -> bytes:
+    """A real 8×8 JPEG: the validator checks that an image attachment is an image."""
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 220, 200)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+JPEG = _tiny_jpeg()
 
 MINIMAL: dict[str, str] = {
     CAMPAIGN: """\

@@ -390,7 +390,7 @@ def test_file_year_folder_passes_for_other_years(make_tree):
     tree = make_tree()
     text = tree.read(P).replace("P-2017-0001", "P-2018-0001").replace("2017", "2018")
     tree.write("records/problems/2018/P-2018-0001.yaml", text)
-    tree.write("records/attachments/2018/P-2018-0001-after.jpg", b"\xff\xd8\xff\xd9")
+    tree.write("records/attachments/2018/P-2018-0001-after.jpg", _image("JPEG"))
     code, triples, _ = run(tree, as_of="2018-05-31")
     assert (code, triples) == (0, [])
 
@@ -535,12 +535,28 @@ def test_attach_type(make_tree, name):
     assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-TYPE")])
 
 
-@pytest.mark.parametrize("name", ["scan.PDF", "photo.JPEG", "photo.png", "photo.webp", "照片.jpg"])
-def test_attach_type_passes(make_tree, name):
+def _image(fmt: str) -> bytes:
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, fmt", [("scan.PDF", None), ("photo.JPEG", "JPEG"), ("photo.png", "PNG"),
+                                       ("photo.webp", "WEBP"), ("照片.jpg", "JPEG")])
+def test_attach_type_passes(make_tree, name, fmt):
     tree = make_tree()
-    tree.write(f"records/attachments/2017/{name}", b"data")
+    tree.write(f"records/attachments/2017/{name}", _image(fmt) if fmt else b"%PDF-1.4\n")
     set_evidence(tree, f"attachments/2017/{name}")
     assert run(tree)[:2] == (0, [])
+
+
+def test_attach_type_fails_for_a_photo_that_is_not_an_image(make_tree):
+    tree = make_tree()
+    tree.write("records/attachments/2017/broken.jpg", b"\xff\xd8\xff\xd9 not really a photo")
+    line = set_evidence(tree, "attachments/2017/broken.jpg")
+    assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-TYPE")])
 
 
 # --- lifecycle -----------------------------------------------------------------------------------

