@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,14 +159,22 @@ def _xlsx(table: Table, as_of: dt.date) -> bytes:
     return _fixed_zip(raw.getvalue(), stamp)
 
 
+_W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
 def _fixed_zip(data: bytes, stamp: dt.datetime) -> bytes:
-    """The same archive with every entry dated `stamp`, so two builds give the same bytes."""
+    """The same archive with every entry, and the document's own created/modified dates (which
+    openpyxl sets to the time of saving), dated `stamp`: two builds give the same bytes."""
     out = io.BytesIO()
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _W3CDTF.sub(rb"\g<1>" + when + rb"\g<2>", content)
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info.filename))
+            target.writestr(fixed, content)
     return out.getvalue()
 
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import subprocess
+import zipfile
 from html.parser import HTMLParser
 import sys
 from pathlib import Path
@@ -43,6 +44,9 @@ def site_text(site: Path) -> dict[str, str]:
             data = path.read_bytes()
             if path.suffix == ".gz":
                 data = gzip.decompress(data)
+            elif path.suffix == ".xlsx":
+                with zipfile.ZipFile(path) as archive:
+                    data = b"\n".join(archive.read(name) for name in archive.namelist())
             try:
                 out[path.relative_to(site).as_posix()] = data.decode("utf-8")
             except UnicodeDecodeError:
@@ -220,7 +224,9 @@ def canary_city(tmp_path_factory):
 def test_no_canary_reaches_the_public_site(canary_city):
     out, canaries, hidden = canary_city
     assert len(canaries) > 100 and len(hidden) > 10
-    public = "\n".join(site_text(out / "public").values())
+    files = site_text(out / "public")
+    assert {"data/problems.xlsx", "data/problems.csv", "feed.xml", "dashboards/index.html"} <= set(files)
+    public = "\n".join(files.values())
     leaked = [c for c in canaries + hidden if c in public]
     assert not leaked, leaked[:10]
     assert "CANARY" not in public

@@ -1,0 +1,108 @@
+"""Dashboards on a small hand-made campaign (tests/fixtures/dashboard/records), as of
+2017-05-10, with every number worked out by hand:
+
+problem  district  found  deadline  state on 04-30 → on 05-10          light on 05-10
+P1       east      04-03  04-10     closed 04-09 (6 days)              done
+P2       east      04-20  05-10     rectifying                          yellow (due today: not overdue)
+P3       west      04-10  05-09     acknowledged                        red (1 day overdue)
+P4       west      04-25  05-13     assigned                            yellow (3 days left: the boundary)
+P5       west      05-02  05-14     — → closed 05-08 (6 days)           done
+P6       west      04-05  04-15     closed 04-12 (7 days)               done
+P7       east      05-03  05-14     — → registered                      green (4 days left)
+
+east: now 1 of 3 closed (33.3 %), at the end of April 1 of 2 (50.0 %): rank 1 → 2, movement −1
+west: now 2 of 4 closed (50.0 %), at the end of April 1 of 3 (33.3 %): rank 2 → 1, movement +1
+overall: 3 of 7 closed (42.9 %), 1 overdue, average (6 + 6 + 7) / 3 = 6.3 days to close
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html as html_lib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.dashboards import compute
+from generator.index import build_index
+from generator.pipeline import validate
+from generator.view import view
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDS = ROOT / "tests/fixtures/dashboard/records"
+AS_OF = dt.date(2017, 5, 10)
+
+
+@pytest.fixture(scope="module")
+def dash():
+    checked = validate(RECORDS, AS_OF)
+    assert checked.ok
+    catalog = build_index([(v.file, v.record) for v in checked.valid], AS_OF, "internal")
+    return compute(view(catalog, "public"))
+
+
+def test_overall_rate_lights_and_days_to_close(dash):
+    o = dash.overall
+    assert (o.total, o.closed, o.open, o.overdue, o.rate, o.avg_days_to_close) == (7, 3, 4, 1, 42.9, 6.3)
+    assert dash.lights == {"red": 1, "yellow": 2, "green": 1, "done": 3}
+
+
+def test_district_ranking_and_movement_since_last_month(dash):
+    assert dash.previous == dt.date(2017, 4, 30)
+    rows = [(r.id, r.rank, r.previous_rank, r.movement, r.tally.rate, r.tally.overdue) for r in dash.districts]
+    assert rows == [("west", 1, 2, 1, 50.0, 1), ("east", 2, 1, -1, 33.3, 0)]
+    assert [r.id for r in dash.red_list] == ["west"] and [r.id for r in dash.black_list] == ["east"]
+
+
+def test_sub_hq_and_source_tallies(dash):
+    living = dash.sub_hqs[0]
+    assert (living.id, living.tally.total, living.tally.closed) == ("living", 7, 3)
+    assert [(s.key, s.tally.total) for s in dash.by_source] == [("complaint", 7)]
+
+
+def test_monthly_trend(dash):
+    assert [(m.month, m.opened, m.closed, m.backlog) for m in dash.trend] == [
+        ("2017-04", 5, 2, 3), ("2017-05", 2, 1, 4)]
+
+
+def test_cadence_gaps(dash):
+    assert [(label, n, ok) for label, n, ok in dash.scheduling.cells] == [("4/1起", 1, True), ("4/15起", 0, False)]
+    assert [n for _, n, _ in dash.sub_hq_weeks[0].cells] == [1, 0, 1, 0] and dash.sub_hq_weeks[0].gaps == 2
+    assert [(n, ok) for _, n, ok in dash.inspection_months[0].cells] == [(3, False)]
+    assert [n for _, n, _ in dash.media_weeks.cells] == [1, 1, 0, 1] and dash.media_weeks.gaps == 1
+
+
+def test_decision_progress(dash):
+    d = dash.decisions
+    assert (d.total, d.done, d.in_progress, d.late) == (3, 1, 1, 1)
+    assert [(t.owner, t.total, t.done, t.late) for t in dash.decisions_by_owner] == [
+        ("west-unit", 2, 0, 1), ("east-unit", 1, 1, 0)]
+
+
+def test_urging_list_is_the_overdue_problems_by_unit(dash):
+    assert [(unit, [p.id for p in problems]) for unit, _, problems in dash.overdue_by_unit] == [
+        ("west-unit", ["P-2017-0003"])]
+
+
+@pytest.mark.slow
+def test_dashboard_pages_show_the_numbers_and_the_urging_list_stays_internal(tmp_path):
+    out = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--records", str(RECORDS), "--out", str(out),
+                             "--work", str(tmp_path / "work"), "--as-of", AS_OF.isoformat()],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    html = (out / "public/dashboards/index.html").read_text("utf-8")
+    assert re.search(r"<td>1</td><td[^>]*><span class=\"tz-up\" title=\"上升\">↑1</span></td><td><a [^>]+>西区</a>", html)
+    assert "<svg" in html and 'aria-describedby="districts"' in html and 'id="districts"' in html
+    assert (out / "internal/dashboards/urging/index.html").is_file()
+    assert not (out / "public/dashboards/urging").exists()
+    cadence = html_lib.unescape((out / "public/dashboards/cadence/index.html").read_text("utf-8"))
+    assert cadence.count('<td class="tz-gap">') == 5      # 1 fortnight, 2 sub-HQ weeks, 1 month, 1 Friday
+    csv = (out / "public/data/rankings.csv").read_bytes()
+    assert csv.startswith("\ufeff".encode()) and "整改排名,2017-05-10,1,west,西区,50.0".encode() in csv
+    from openpyxl import load_workbook
+    sheet = load_workbook(out / "public/data/problems.xlsx").active
+    assert sheet["A1"].value == "编号" and sheet.max_row == 8 and sheet.freeze_panes == "A2"
+    assert "<feed" in (out / "public/feed.xml").read_text("utf-8")
