@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from .csp import apply_csp
 from .dashboards import compute
 from .index import Catalog
 from .opendata import atom_feed, write_open_data
@@ -167,6 +168,7 @@ def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: 
     work = work_root / audience
     config_path, count = render_docs(audience_view, site, records, work)
     run_mkdocs(config_path, catalog.as_of)
+    apply_csp(work / "site")
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f".{audience}-*"):      # left by a build that was killed
         shutil.rmtree(stale, ignore_errors=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from test_site import build  # the CLI build helper
+from test_site import build, injected_city  # noqa: F401  (the CLI build helper, the injected city fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -26,17 +26,29 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _serve(folder: Path):
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     out = tmp_path_factory.mktemp("browser") / "site"
     assert build(ROOT / "records", out, "--audience", "public").returncode == 0
-    handler = functools.partial(_Quiet, directory=str(out / "public"))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server, url = _serve(out / "public")
+    yield url
     server.shutdown()
     server.server_close()
+
+
+def _watch(page) -> dict[str, list]:
+    """Dialogs (alert, confirm…) and Content-Security-Policy violations on a page."""
+    seen: dict[str, list] = {"dialogs": [], "csp": []}
+    page.on("dialog", lambda dialog: (seen["dialogs"].append(dialog.message), dialog.dismiss()))
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and seen["csp"].append(msg.text))
+    return seen
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +65,7 @@ def test_chinese_search_reaches_the_problem_and_nothing_leaves_localhost(served,
     page = browser.new_page()
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    seen = _watch(page)
     page.goto(served + "/")
     page.locator(".md-search__input").click()
     # Material builds the index in a web worker; a query typed before it is ready is dropped
@@ -86,7 +97,7 @@ def test_chinese_search_reaches_the_problem_and_nothing_leaves_localhost(served,
     assert all("盘龙区" in visible.nth(i).inner_text() for i in range(visible.count()))
     assert requested and all(url.startswith(served) for url in requested), \
         [u for u in requested if not u.startswith(served)]
-    assert not dialogs
+    assert seen == {"dialogs": [], "csp": []}
 
 
 def test_tables_sort_by_clicking_a_header(served, browser):
@@ -101,3 +112,25 @@ def test_tables_sort_by_clicking_a_header(served, browser):
     dates = page.locator("#problems tbody tr td:nth-child(6)").evaluate_all(
         "cells => cells.map(c => c.getAttribute('data-sort'))")
     assert dates == sorted(dates, reverse=True)
+
+
+def test_injected_markup_never_runs_in_either_site(injected_city, browser):
+    for audience in ("public", "internal"):
+        server, url = _serve(injected_city / audience)
+        try:
+            pages = ["", "dashboards/", "problems/source/complaint/", "meetings/", "circulars/"]
+            pages += sorted(p.parent.relative_to(injected_city / audience).as_posix() + "/"
+                            for p in (injected_city / audience).glob("*/*/index.html"))[:40]
+            page = browser.new_page()
+            seen = _watch(page)
+            for path in pages:
+                page.goto(f"{url}/{path}")
+                injected = page.evaluate("""() => document.querySelectorAll(
+                    '[onerror], [onload], img[src="x"], svg[onload], a[href^="javascript:"]').length""")
+                assert injected == 0, (audience, path)
+                assert page.evaluate("() => typeof window.__injected") == "undefined"
+            assert seen == {"dialogs": [], "csp": []}, (audience, seen)
+            page.close()
+        finally:
+            server.shutdown()
+            server.server_close()

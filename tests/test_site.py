@@ -312,3 +312,45 @@ def test_injected_markup_is_never_markup(injected_city):
             assert not any("alert(" in script for script in parser.scripts), name
             assert "<strong>粗体</strong>" not in text and ">49<" not in text, name
     assert checked > 100
+
+
+def test_a_killed_build_leaves_the_published_site_as_it_was(tmp_path, example_sites):
+    import shutil
+    import signal
+    import time
+    out = tmp_path / "site"
+    shutil.copytree(example_sites, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--records", str(ROOT / "records"),
+                                "--out", str(out), "--work", str(tmp_path / "work"), "--as-of", "2017-06-15"],
+                               cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    # wait until MkDocs is writing the new site, then kill without warning
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((tmp_path / "work").glob("*/site/problems")):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    # the next build cleans up what the killed one left and publishes normally
+    assert build(ROOT / "records", out).returncode == 0
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_a_clean_clone_builds_the_same_site(tmp_path, example_sites):
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "records", "generator", "site_templates", "mkdocs.yml"],
+                           cwd=ROOT, capture_output=True, text=True).stdout
+    if dirty.strip() or not (ROOT / ".git").exists():
+        pytest.skip("the working tree has uncommitted changes to what the site is built from")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    out = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--out", str(out), "--work", str(tmp_path / "w"),
+                             "--as-of", AS_OF], cwd=clone, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(clone), "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    assert result.returncode == 0, result.stderr
+
+    def digest(folder: Path) -> dict[str, str]:
+        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in folder.rglob("*") if p.is_file()}
+    assert digest(out) == digest(example_sites)
