@@ -58,6 +58,9 @@ def _translate(doc: Document, error: dict) -> Finding:
         return finding("E-SCHEMA-PATTERN", doc.file, loc, field=field, value=shown, pattern="YYYY-MM")
     if kind in _EXPECTED:
         return finding("E-SCHEMA-TYPE", doc.file, loc, field=field, expected=_EXPECTED[kind])
+    if kind == "string_too_long":
+        limit = error["ctx"]["max_length"]
+        return finding("E-SCHEMA-RANGE", doc.file, loc, field=field, detail=f"长 {len(value):,} 字，最多 {limit} 字")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return finding("E-SCHEMA-RANGE", doc.file, loc, field=field, detail=f"{shown}，{error['msg']}")
     return finding("E-SCHEMA-INVALID", doc.file, loc, field=field, detail=error["msg"])

@@ -69,7 +69,7 @@ class Problem(Record):
     yearly = True
     id_prefix = "P"
 
-    title: str = field("标题")
+    title: str = field("标题", max_length=200)
     description: str | None = field("问题描述", None)
     district: ref("district") = field("责任区（县、市）")
     street: Code | None = field("街道", None, description="district 记录中 streets 的编号")

@@ -41,7 +41,7 @@ class Meeting(Record):
     id_prefix = "M"
 
     kind: choice(MEETING_KINDS) = field("会议类别")
-    title: str = field("会议名称")
+    title: str = field("会议名称", max_length=200)
     date: Date = field("日期")
     status: choice({"held": "已召开", "planned": "计划召开"}) = field("状态", "held")
     chair_role: str | None = field("主持人职务", None)
@@ -92,7 +92,7 @@ class SelfInspection(Record):
     by: ref("district", "unit") = field("报告单位")
     date: Date = field("日期")
     inspection: ref("inspection") | None = field("对应督查", None)
-    title: str = field("标题")
+    title: str = field("标题", max_length=200)
     task_status: str = field("任务落实情况")
     progress: str = field("完成进度")
     measures: str = field("措施运用")
@@ -119,7 +119,7 @@ class Assessment(Record):
     id_prefix = "A"
 
     kind: choice({"simulated": "模拟测评", "third_party": "第三方测评"}) = field("测评类别")
-    title: str = field("标题")
+    title: str = field("标题", max_length=200)
     period: Month = field("测评月份", description="YYYY-MM")
     date: Date = field("发布日期")
     assessor: ref("assessor") | None = field("测评机构", None, description="第三方测评必填")
@@ -129,7 +129,7 @@ class Assessment(Record):
 
 class MediaItem(Part):
     outlet: ref("media_outlet") = field("媒体")
-    title: str = field("报道标题")
+    title: str = field("报道标题", max_length=200)
     kind: choice({"report": "新闻报道", "undercover": "暗访追踪"}) = field("类别")
     district: ref("district") | None = field("涉及区（县、市）", None)
     supervise: bool = field("立项督查", False)
@@ -173,7 +173,7 @@ class Circular(Record):
     yearly = True
     id_prefix = "C"
 
-    title: str = field("标题")
+    title: str = field("标题", max_length=200)
     date: Date = field("日期")
     kind: choice({"criticism": "通报批评", "praise": "通报表扬", "situation": "情况通报",
                   "assessment": "测评结果通报"}) = field("类别")
