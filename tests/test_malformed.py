@@ -77,9 +77,10 @@ def _padded_record(size: int) -> bytes:
     return data
 
 
-def test_file_over_one_megabyte_is_refused(make_tree):
+@pytest.mark.parametrize("size", [1_000_001, 50_000_000])
+def test_file_over_one_megabyte_is_refused(make_tree, size):
     tree = make_tree()
-    tree.write(TARGET, _padded_record(1_000_001))
+    tree.write(TARGET, _padded_record(size))
     tree.write(SECOND, SECOND_TEXT)
     assert_only(tree, TARGET, (1, "E-FILE-TOO-LARGE"))
 
