@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 AS_OF  ?= 2017-05-31
 AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: setup validate site test test-fast schemas serve browser clean help
+.PHONY: setup validate site test test-fast schemas codeowners serve browser clean help
 
 help:
 	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
@@ -16,6 +16,7 @@ help:
 	@echo "make serve     生成并在 http://127.0.0.1:8000/ 预览公开站（AUDIENCE=internal 预览内部站）"
 	@echo "make validate  只校验记录（AS_OF=YYYY-MM-DD 指定日期，AS_OF= 为今天）"
 	@echo "make schemas   重新生成 schemas/ 下的 JSON Schema（编辑器补全用）"
+	@echo "make codeowners 从组织记录重新生成审核分派（.github/CODEOWNERS、.gitlab/CODEOWNERS）"
 	@echo "make setup     只建立 .venv 并安装固定版本的依赖"
 
 setup: $(STAMP)
@@ -35,6 +36,9 @@ site: $(STAMP)
 AUDIENCE ?= public
 serve: site
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory site/$(AUDIENCE)
+
+codeowners: $(STAMP)
+	$(PY) -m generator codeowners $(AS_OF_FLAG)
 
 schemas: $(STAMP)
 	$(PY) -m generator schema --out schemas

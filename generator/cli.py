@@ -125,6 +125,23 @@ def run_build(args) -> int:
     return 0
 
 
+def run_codeowners(args) -> int:
+    from . import codeowners
+    from .pipeline import validate
+    records = _records_dir(args.records)
+    checked = validate(records, args.as_of or today_in_shanghai())
+    if not checked.ok:
+        print_text(list(checked.findings), out=sys.stderr)
+        return 1
+    stale = codeowners.write(checked, Path(args.root), check_only=args.check)
+    if args.check and stale:
+        print(f"审核分派文件已过期：{'、'.join(stale)}。请运行 make codeowners 并提交。", file=sys.stderr)
+        return 1
+    for rel in stale:
+        print(f"已更新 {rel}")
+    return 0
+
+
 def run_schema(args) -> int:
     from .schema_export import write_schemas
     for path in write_schemas(Path(args.out)):
@@ -160,6 +177,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="按此日期计算逾期和亮灯（默认今天，北京时间）")
     p.add_argument("--work", default="build", help="中间文件（Markdown、MkDocs 配置）的文件夹（默认 build）")
     p.set_defaults(run=run_build)
+
+    p = sub.add_parser("codeowners", help="从组织记录生成审核分派（GitHub 与 GitLab 的 CODEOWNERS）")
+    p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
+    p.add_argument("--root", default=".", help="仓库根目录（写 .github/CODEOWNERS 和 .gitlab/CODEOWNERS）")
+    p.add_argument("--check", action="store_true", help="只检查是否过期，过期时退出码 1")
+    p.add_argument("--as-of", type=_date, help=argparse.SUPPRESS)
+    p.set_defaults(run=run_codeowners)
 
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
     p.add_argument("--out", required=True, help="输出文件夹")
