@@ -142,6 +142,26 @@ def run_codeowners(args) -> int:
     return 0
 
 
+def run_diff(args) -> int:
+    import subprocess
+    import tempfile
+    from .diff import GitError, head_records, markdown, summarize
+    from .pipeline import validate
+    from .render import display_name
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
+        repo = Path(top.stdout.strip())
+        with tempfile.TemporaryDirectory() as tmp:
+            records = head_records(repo, args.head, Path(tmp))
+            checked = validate(records, args.as_of or today_in_shanghai())
+            names = {v.record.id: display_name(v.record) for v in checked.valid}
+            changes = summarize(repo, args.base, args.head, names)
+    except (GitError, subprocess.CalledProcessError) as error:
+        raise UsageError(f"读不到 Git 版本：{getattr(error, 'stderr', None) or error}") from None
+    sys.stdout.write(markdown(args.base, args.head, changes, list(checked.findings), checked.ok))
+    return 0
+
+
 def run_schema(args) -> int:
     from .schema_export import write_schemas
     for path in write_schemas(Path(args.out)):
@@ -184,6 +204,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="只检查是否过期，过期时退出码 1")
     p.add_argument("--as-of", type=_date, help=argparse.SUPPRESS)
     p.set_defaults(run=run_codeowners)
+
+    p = sub.add_parser("diff", help="两个 Git 版本之间 records/ 的变更摘要（Markdown，给审核人看）")
+    p.add_argument("base", help="基准版本，例如 origin/main")
+    p.add_argument("head", nargs="?", default="HEAD", help="新版本（默认 HEAD）")
+    p.add_argument("--as-of", type=_date, help="校验新版本时使用的日期（默认今天，北京时间）")
+    p.set_defaults(run=run_diff)
 
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
     p.add_argument("--out", required=True, help="输出文件夹")

@@ -1,0 +1,122 @@
+"""The review workflow on temporary Git repositories with scripted commits: the change summary
+(`diff`), review routing (`codeowners`) and record history on the pages."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+P = "records/problems/2017/P-2017-0001.yaml"
+
+
+def git(repo: Path, *args: str, date: str = "2017-04-20T10:00:00+08:00") -> str:
+    env = {"GIT_AUTHOR_NAME": "区城管局 张三", "GIT_AUTHOR_EMAIL": "zhang@example.gov.cn",
+           "GIT_COMMITTER_NAME": "CI", "GIT_COMMITTER_EMAIL": "ci@example.gov.cn",
+           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "PATH": "/usr/bin:/bin", "HOME": str(repo)}
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, env=env).stdout
+
+
+def cli(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=repo, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(repo)})
+
+
+@pytest.fixture
+def repo(make_tree):
+    tree = make_tree()
+    git(tree.root, "init", "-q", "-b", "main")
+    git(tree.root, "add", "-A")
+    git(tree.root, "commit", "-q", "-m", "初始记录")
+    return tree
+
+
+def commit(tree, message: str, date: str = "2017-04-20T10:00:00+08:00") -> None:
+    git(tree.root, "add", "-A")
+    git(tree.root, "commit", "-q", "-m", message, date=date)
+
+
+def _cut_history_at(tree, first_dropped: str) -> None:
+    """Keep the minimal problem's history up to the event that starts with `first_dropped`."""
+    text = tree.read(P)
+    tree.write(P, text[:text.index(first_dropped)])
+
+
+def _start_at_rectifying(tree) -> None:
+    _cut_history_at(tree, "  - date: 2017-04-15\n")
+
+
+def test_summary_in_the_reviewers_language(repo):
+    _start_at_rectifying(repo)
+    commit(repo, "整改中")
+    base = git(repo.root, "rev-parse", "HEAD").strip()
+    repo.edit(P, "    state: rectifying\n    by: city-management\n",
+              "    state: rectifying\n    by: city-management\n"
+              "  - date: 2017-04-12\n    state: extended\n    by: city-management\n"
+              "    reason: 需协调市场搬迁\n    new_deadline: 2017-05-15\n    approved_by: hq-office\n"
+              "  - date: 2017-04-15\n    state: reported\n    by: city-management\n"
+              "    evidence:\n      - attachments/2017/P-2017-0001-after.jpg\n")
+    commit(repo, "延期并反馈")
+    out = cli(repo.root, "diff", base, "--as-of", "2017-05-31").stdout
+    assert "状态：整改中 → 已反馈" in out
+    assert "延期：整改时限 2017\\-04\\-30 → 2017\\-05\\-15（推迟 15 天），批准：总指挥部办公室" in out
+    assert "附上佐证材料 1 份" in out
+    assert "### 需要第二位审核人" in out and "延期" in out.split("### 需要第二位审核人")[1].split("###")[0]
+    assert "✅ 全部记录有效" in out
+
+
+def test_summary_of_closing_rename_deletion_and_an_invalid_change(repo):
+    _cut_history_at(repo, "  - date: 2017-04-18\n")
+    commit(repo, "已反馈")
+    base = git(repo.root, "rev-parse", "HEAD").strip()
+    repo.write(P, repo.read(P) + "  - date: 2017-04-18\n    state: verified\n    by: hq-office\n"
+                                 "  - date: 2017-04-19\n    state: closed\n    by: hq-office\n")
+    git(repo.root, "mv", "records/framework/items/public-order.yaml", "records/framework/items/public-order-2.yaml")
+    git(repo.root, "rm", "-q", "records/org/districts/wuhua.yaml")
+    commit(repo, "销号、改名、删除")
+    out = cli(repo.root, "diff", base, "HEAD", "--as-of", "2017-05-31").stdout
+    assert "共 3 条记录：新增 0，修改 1，改名 1，删除 1" in out
+    assert "状态：已反馈 → 销号" in out
+    assert "文件改名：records/framework/items/public\\-order\\.yaml → records/framework/items/public\\-order\\-2\\.yaml" in out
+    second = out.split("### 需要第二位审核人")[1].split("###")[0]
+    assert "销号" in second and "删除记录" in second
+    # the renamed record's id no longer matches its file name, the deleted district is still named
+    assert "❌" in out and "E-ID-FILENAME" in out and "E-REF-MISSING" in out
+
+
+def test_record_text_cannot_inject_markdown_into_the_summary(repo):
+    base = git(repo.root, "rev-parse", "HEAD").strip()
+    repo.edit(P, "title: 翠湖街道某某路占道经营", 'title: "![x](https://evil.example/p.png) <img src=x> [点](javascript:1)"')
+    commit(repo, "改标题")
+    out = cli(repo.root, "diff", base, "--as-of", "2017-05-31").stdout
+    assert "![x](" not in out and "<img" not in out and "](javascript" not in out
+
+
+def test_diff_of_an_unknown_revision_is_a_usage_error(repo):
+    result = cli(repo.root, "diff", "no-such-revision")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+# --- routing ------------------------------------------------------------------------------
+
+def test_codeowners_routes_records_to_their_district_and_sub_hq(repo):
+    repo.edit("records/org/hq/hq-office.yaml", "kind: office\n", "kind: office\nreviewers:\n  - \"@hq-office\"\n")
+    repo.edit("records/org/districts/panlong.yaml", "id: panlong\n", "id: panlong\nreviewers:\n  - \"@panlong-team\"\n")
+    repo.edit("records/org/sub-hqs/subhq-city-order.yaml", "number: 1\n", "number: 1\nreviewers:\n  - \"@city-order\"\n")
+    assert cli(repo.root, "codeowners", "--as-of", "2017-05-31").returncode == 0
+    github = (repo.root / ".github/CODEOWNERS").read_text("utf-8").splitlines()
+    assert "/records/ @hq-office" in github and "/records/accountability/ @hq-office" in github
+    assert f"/{P} @city-order @hq-office @panlong-team" in github
+    gitlab = (repo.root / ".gitlab/CODEOWNERS").read_text("utf-8")
+    assert "[总指挥部办公室] @hq-office" in gitlab and f"/{P} @city-order @hq-office @panlong-team" in gitlab
+    assert cli(repo.root, "codeowners", "--check", "--as-of", "2017-05-31").returncode == 0
+    repo.edit("records/org/districts/panlong.yaml", "@panlong-team", "@panlong-new")
+    stale = cli(repo.root, "codeowners", "--check", "--as-of", "2017-05-31")
+    assert stale.returncode == 1 and ".github/CODEOWNERS" in stale.stderr
+
+
+def test_committed_codeowners_are_current():
+    result = cli(ROOT, "codeowners", "--check", "--as-of", "2017-05-31")
+    assert result.returncode == 0, result.stderr
