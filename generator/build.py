@@ -21,6 +21,7 @@ import yaml
 
 from .csp import apply_csp
 from .dashboards import compute
+from .history import EMPTY, History
 from .index import Catalog
 from .opendata import atom_feed, write_open_data
 from .pages import nav, plan
@@ -107,7 +108,8 @@ def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
     return path
 
 
-def render_docs(catalog: Catalog, site: Site, records: Path, work: Path) -> tuple[Path, int]:
+def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
+                history: History = EMPTY) -> tuple[Path, int]:
     """Write the Markdown pages, assets and search dictionary for one audience."""
     if work.exists():
         shutil.rmtree(work)
@@ -117,7 +119,7 @@ def render_docs(catalog: Catalog, site: Site, records: Path, work: Path) -> tupl
     tables = write_open_data(catalog, dashboard, docs)
     (docs / "feed.xml").write_text(atom_feed(catalog, site.name), "utf-8")
     pages = plan(catalog, site, dashboard, tables)
-    renderer = Renderer(TEMPLATES, catalog, site)
+    renderer = Renderer(TEMPLATES, catalog, site, history)
     for page in pages:
         target = docs / page.context.path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -162,11 +164,11 @@ def publish(staged: Path, target: Path) -> None:
 
 
 def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: Path,
-               audience: str) -> Built:
+               audience: str, history: History = EMPTY) -> Built:
     audience_view = view(catalog, audience)
     site = site_for(audience_view, audience)
     work = work_root / audience
-    config_path, count = render_docs(audience_view, site, records, work)
+    config_path, count = render_docs(audience_view, site, records, work, history)
     run_mkdocs(config_path, catalog.as_of)
     apply_csp(work / "site")
     out.mkdir(parents=True, exist_ok=True)

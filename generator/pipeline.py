@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .build import Built, build_site
 from .check import Checked, check
+from .history import read_history
 from .index import Catalog, build_index
 from .load import load
 from .locate import locate
@@ -38,7 +39,8 @@ def build(records: Path, as_of: dt.date, audiences: tuple[str, ...], out: Path,
     if not checked.ok:
         return checked, []
     catalog = build_index([(v.file, v.record) for v in checked.valid], as_of, "internal")
-    jobs = [(catalog, _site_for, records, out, work, audience) for audience in audiences]
+    history = read_history(records)
+    jobs = [(catalog, _site_for, records, out, work, audience, history) for audience in audiences]
     if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or "fork" not in mp.get_all_start_methods():
         return checked, [build_site(*job) for job in jobs]
     # The two sites share nothing but the catalog: build them side by side. Forked workers

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .charts import bar_chart, line_chart
+from .history import EMPTY, History
 from .index import Catalog, problem_counts, ranking
 from .lifecycle import LIGHT_LABELS, STATE_LABELS, Status
 from .model import RECORD_TYPES, Record
@@ -118,8 +119,8 @@ class PageContext:
 
 
 class Renderer:
-    def __init__(self, templates: Path, catalog: Catalog, site: Site):
-        self.catalog, self.site = catalog, site
+    def __init__(self, templates: Path, catalog: Catalog, site: Site, history: History = EMPTY):
+        self.catalog, self.site, self.history = catalog, site, history
         self.env = Environment(loader=FileSystemLoader(templates / "pages"), autoescape=True,
                                finalize=text_escape, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -141,7 +142,8 @@ class Renderer:
             chart_trend=lambda months, title, table_id: line_chart(
                 [m.month for m in months], [("新增", [m.opened for m in months]), ("销号", [m.closed for m in months]),
                                             ("积压", [m.backlog for m in months])], title, table_id),
-            chart_assessment=self.assessment_chart)
+            chart_assessment=self.assessment_chart,
+            changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), last_change=history.latest)
         self._rankings = None
 
     def labels(self, record: Record, field_name: str) -> list[str]:
@@ -202,9 +204,9 @@ class Renderer:
         def status(problem) -> Status:
             return catalog.status[problem.id]
 
-        text = self.env.get_template(template).render(
-            ctx=context, site=context.site, catalog=catalog, record=context.record,
-            url=url, link=link, status=status, name=display_name)
+        values = dict(ctx=context, site=context.site, catalog=catalog, record=context.record,
+                      url=url, link=link, status=status, name=display_name)
+        text = self.env.get_template(template).render(**values) + self.env.get_template("_footer.md.j2").render(**values)
         # A Markdown heading must follow a blank line, also right after an HTML block. Record
         # text cannot start a line with "#": it is entity-escaped.
         return _HEADING.sub("\n\n", text)

@@ -2,6 +2,7 @@
 (`diff`), review routing (`codeowners`) and record history on the pages."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,39 @@ def test_codeowners_routes_records_to_their_district_and_sub_hq(repo):
 def test_committed_codeowners_are_current():
     result = cli(ROOT, "codeowners", "--check", "--as-of", "2017-05-31")
     assert result.returncode == 0, result.stderr
+
+
+# --- history -------------------------------------------------------------------------------
+
+def test_record_pages_show_their_history_following_renames(repo, tmp_path):
+    _cut_history_at(repo, "  - date: 2017-04-18\n")
+    commit(repo, "盘龙区城管局反馈整改情况", date="2017-04-15T09:00:00+08:00")
+    repo.write(P, repo.read(P) + "  - date: 2017-04-18\n    state: verified\n    by: hq-office\n")
+    commit(repo, "复核通过", date="2017-04-18T09:00:00+08:00")
+    git(repo.root, "mv", "records/org/units/city-management.yaml", "records/org/units/city-urban.yaml")
+    repo.edit("records/org/units/city-urban.yaml", "id: city-management", "id: city-urban")
+    for rel in (P, "records/org/sub-hqs/subhq-city-order.yaml"):
+        repo.write(rel, repo.read(rel).replace("city-management", "city-urban"))
+    commit(repo, "市城管局改用新编号", date="2017-04-19T09:00:00+08:00")
+    out = tmp_path / "site"
+    result = cli(repo.root, "build", "--out", str(out), "--work", str(tmp_path / "work"), "--as-of", "2017-05-31")
+    assert result.returncode == 0, result.stderr
+    public = (out / "public/problems/P-2017-0001/index.html").read_text("utf-8")
+    rows = re.findall(r"<tr><td>(\d{4}年\d+月\d+日)</td><td>([^<]+)</td>", public)
+    assert [subject for _, subject in rows] == ["市城管局改用新编号", "复核通过", "盘龙区城管局反馈整改情况", "初始记录"]
+    assert rows[0][0] == "2017年4月19日"
+    assert "张三" not in public and "最后更新：2017年4月19日" in public
+    internal = (out / "internal/problems/P-2017-0001/index.html").read_text("utf-8")
+    assert "区城管局 张三" in internal
+    renamed = (out / "public/units/city-urban/index.html").read_text("utf-8")
+    assert "初始记录" in renamed        # the history from before the rename is kept
+
+
+def test_history_is_read_in_one_pass_over_the_log(repo, monkeypatch):
+    from generator import history
+    calls = []
+    real = history._git
+    monkeypatch.setattr(history, "_git", lambda cwd, *args: calls.append(args) or real(cwd, *args))
+    found = history.read_history(repo.records)
+    assert [a[0] for a in calls] == ["rev-parse", "log"]
+    assert found.of(P)[0].subject == "初始记录"
