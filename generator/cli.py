@@ -162,6 +162,27 @@ def run_diff(args) -> int:
     return 0
 
 
+def run_fmt(args) -> int:
+    from .fmt import format_file, targets
+    records = _records_dir(args.records)
+    changed = []
+    for path in targets([Path(p) for p in args.paths], records):
+        if not path.is_file():
+            raise UsageError(f"找不到文件：{path}")
+        result = format_file(path, records)
+        if result is None:
+            continue
+        changed.append(path)
+        if not args.check:
+            path.write_text(result[1], encoding="utf-8", newline="\n")
+    for path in changed:
+        print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
+    if args.check and changed:
+        print(f"{len(changed)} 个文件不是标准格式；运行 python -m generator fmt 修正。", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run_schema(args) -> int:
     from .schema_export import write_schemas
     for path in write_schemas(Path(args.out)):
@@ -210,6 +231,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("head", nargs="?", default="HEAD", help="新版本（默认 HEAD）")
     p.add_argument("--as-of", type=_date, help="校验新版本时使用的日期（默认今天，北京时间）")
     p.set_defaults(run=run_diff)
+
+    p = sub.add_parser("fmt", help="把记录整理成标准格式（字段顺序、缩进、引号），保留注释")
+    p.add_argument("paths", nargs="*", help="要整理的文件或文件夹（默认 records/ 全部）")
+    p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
+    p.add_argument("--check", action="store_true", help="只检查、不修改；有文件需要整理时退出码 1")
+    p.set_defaults(run=run_fmt)
 
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
     p.add_argument("--out", required=True, help="输出文件夹")

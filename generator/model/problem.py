@@ -88,5 +88,5 @@ class Problem(Record):
     reporter: Reporter | None = field("反映人", None, internal=True)
     instruction: Instruction | None = field("领导批示", None, internal=True)
     undercover_footage: list[str] = listing("暗访素材", internal=True)
-    urgings: list[Urging] = listing("催办记录")
     history: list[Event] = field("整改过程")
+    urgings: list[Urging] = listing("催办记录")
