@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 P = "records/problems/2017/P-2017-0001.yaml"
@@ -157,3 +158,18 @@ def test_history_is_read_in_one_pass_over_the_log(repo, monkeypatch):
     found = history.read_history(repo.records)
     assert [a[0] for a in calls] == ["rev-parse", "log"]
     assert found.of(P)[0].subject == "初始记录"
+
+
+def test_pre_commit_hooks_run_the_project_commands(repo):
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
+    hooks = {h["id"]: h for r in config["repos"] for h in r["hooks"]}
+    assert set(hooks) == {"taizhang-fmt", "taizhang-validate", "taizhang-codeowners"}
+    for hook in hooks.values():
+        command = hook["entry"].split()[1:]            # run as `python …` with this interpreter
+        args = command[2:] + ([P] if hook.get("pass_filenames", True) else [])
+        if args[0] in ("validate", "codeowners"):
+            args += ["--as-of", "2017-05-31"]
+        result = cli(repo.root, *args)
+        assert result.returncode in (0, 1) and "Traceback" not in result.stderr, (hook["id"], result.stderr)
+    repo.write(P, repo.read(P).replace("title: 翠湖街道某某路占道经营\n", "") + "title: 翠湖街道某某路占道经营\n")
+    assert cli(repo.root, "fmt", "--check", P).returncode == 1
