@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .lifecycle import STATE_LABELS
 from .load import _classify, parse_text
-from .model import RECORD_TYPES
 from .model.fields import field_specs
 
 _MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
