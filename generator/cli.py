@@ -12,6 +12,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from .findings import SEVERITY_LABEL, Finding
+from .lifecycle import STATE_LABELS
+
+STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))   # China keeps no daylight saving time
 
@@ -183,6 +186,47 @@ def run_fmt(args) -> int:
     return 0
 
 
+def _field_options(extra: list[str]) -> dict[str, str]:
+    """`--title 某某 --district panlong` → {"title": "某某", "district": "panlong"}."""
+    values, key = {}, None
+    for token in extra:
+        if token.startswith("--"):
+            key = token[2:].replace("-", "_")
+            values[key] = ""
+        elif key is None:
+            raise UsageError(f"不明白 {token}：字段请写成 --字段名 值")
+        else:
+            values[key] = (values[key] + " " + token).strip()
+    return values
+
+
+def run_new(args, extra: list[str]) -> int:
+    from .edit import EditError, new_record
+    try:
+        path = new_record(_records_dir(args.records), args.type, _field_options(extra),
+                          args.date or today_in_shanghai())
+    except EditError as error:
+        raise UsageError(str(error)) from None
+    print(path)
+    return 0
+
+
+def run_transition(args) -> int:
+    from .edit import EditError, transition
+    extra = {k: v for k, v in (("reason", args.reason), ("new_deadline", args.new_deadline),
+                               ("approved_by", args.approved_by)) if v}
+    if args.evidence:
+        extra["evidence"] = args.evidence
+    try:
+        path = transition(_records_dir(args.records), args.id, args.state, args.date or today_in_shanghai(),
+                          by=args.by, note=args.note, extra=extra)
+    except EditError as error:
+        print(f"未修改：{error}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
 def run_schema(args) -> int:
     from .schema_export import write_schemas
     for path in write_schemas(Path(args.out)):
@@ -238,6 +282,26 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="只检查、不修改；有文件需要整理时退出码 1")
     p.set_defaults(run=run_fmt)
 
+    p = sub.add_parser("new", help="新建一条记录：自动取下一个编号、放进正确的文件夹、填好今天的日期")
+    p.add_argument("type", help="记录类型，例如 problem、meeting、inspection")
+    p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
+    p.add_argument("--date", type=_date, help="用这一天代替今天（北京时间）")
+    p.epilog = "其余字段写成 --字段名 值，例如 --title 某某路占道经营 --district panlong"
+    p.set_defaults(run=run_new, takes_extra=True)
+
+    p = sub.add_parser("transition", help="给问题追加一条整改事件（检查流程是否允许）")
+    p.add_argument("id", help="问题编号，例如 P-2017-0042")
+    p.add_argument("state", help="新状态：" + "、".join(STATES))
+    p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
+    p.add_argument("--date", type=_date, help="事件日期（默认今天，北京时间）")
+    p.add_argument("--by", help="经办单位编号")
+    p.add_argument("--note", help="说明")
+    p.add_argument("--evidence", nargs="+", help="佐证材料路径（相对 records/）")
+    p.add_argument("--reason", help="延期理由")
+    p.add_argument("--new-deadline", help="延期后的新时限 YYYY-MM-DD")
+    p.add_argument("--approved-by", help="批准延期的单位编号")
+    p.set_defaults(run=run_transition)
+
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
     p.add_argument("--out", required=True, help="输出文件夹")
     p.set_defaults(run=run_schema)
@@ -251,9 +315,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args, extra = parser().parse_known_args(argv)
+    if extra and not getattr(args, "takes_extra", False):
+        parser().parse_args(argv)          # reports the unknown arguments and exits with 2
     try:
-        return args.run(args)
+        return args.run(args, extra) if getattr(args, "takes_extra", False) else args.run(args)
     except UsageError as error:
         print(f"用法错误：{error}", file=sys.stderr)
         return 2
