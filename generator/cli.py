@@ -227,6 +227,22 @@ def run_transition(args) -> int:
     return 0
 
 
+def run_export_xlsx(args) -> int:
+    from .index import build_index
+    from .ledger import write_workbook
+    from .pipeline import validate
+    records = _records_dir(args.records)
+    checked = validate(records, args.as_of or today_in_shanghai())
+    if not checked.ok:
+        print_text(list(checked.findings), out=sys.stderr)
+        print("记录有错误，未导出。", file=sys.stderr)
+        return 1
+    catalog = build_index([(v.file, v.record) for v in checked.valid], checked.as_of, "internal")
+    write_workbook(catalog, Path(args.out))
+    print(args.out)
+    return 0
+
+
 def run_schema(args) -> int:
     from .schema_export import write_schemas
     for path in write_schemas(Path(args.out)):
@@ -301,6 +317,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--new-deadline", help="延期后的新时限 YYYY-MM-DD")
     p.add_argument("--approved-by", help="批准延期的单位编号")
     p.set_defaults(run=run_transition)
+
+    p = sub.add_parser("export-xlsx", help="把台账导出为 Excel 工作簿（全部问题、各区、各分指挥部、逾期、议定事项）")
+    p.add_argument("--out", required=True, help="输出文件，例如 台账.xlsx")
+    p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
+    p.add_argument("--as-of", type=_date, help="按此日期计算状态与逾期（默认今天，北京时间）")
+    p.set_defaults(run=run_export_xlsx)
 
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
     p.add_argument("--out", required=True, help="输出文件夹")
