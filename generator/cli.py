@@ -243,6 +243,36 @@ def run_export_xlsx(args) -> int:
     return 0
 
 
+def run_import_xlsx(args) -> int:
+    from .index import build_index
+    from .ledger_import import apply_plan, plan_import
+    from .pipeline import validate
+    records = _records_dir(args.records)
+    today = args.as_of or today_in_shanghai()
+    checked = validate(records, today)
+    if not checked.ok:
+        print_text(list(checked.findings), out=sys.stderr)
+        print("记录有错误，请先改正再导入。", file=sys.stderr)
+        return 1
+    catalog = build_index([(v.file, v.record) for v in checked.valid], checked.as_of, "internal")
+    try:
+        plan = plan_import(Path(args.file), catalog)
+    except (ValueError, OSError) as error:
+        raise UsageError(f"无法读取台账 {args.file}：{error}") from None
+    for row, fields in plan.creates:
+        print(f"第 {row} 行：新建问题（{fields.get('title') or fields.get('description') or fields.get('location')}）")
+    for row, record_id, changes in plan.updates:
+        print(f"第 {row} 行：更新 {record_id}：" + "；".join(f"{k} {old} → {new}" for k, (old, new) in changes.items()))
+    for problem in plan.problems:
+        print(f"第 {problem.row} 行：无法导入：{problem.message}", file=sys.stderr)
+    print(f"新建 {len(plan.creates)}，更新 {len(plan.updates)}，不变 {plan.unchanged}，无法导入 {len(plan.problems)}。"
+          + ("" if args.apply else "（试运行，未写入；确认后加 --apply）"))
+    if args.apply:
+        written = apply_plan(plan, records, catalog, today)
+        print(f"已写入 {len(written)} 个文件；请运行 make validate 检查，并 make codeowners。")
+    return 1 if plan.problems else 0
+
+
 def run_schema(args) -> int:
     from .schema_export import write_schemas
     for path in write_schemas(Path(args.out)):
@@ -323,6 +353,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
     p.add_argument("--as-of", type=_date, help="按此日期计算状态与逾期（默认今天，北京时间）")
     p.set_defaults(run=run_export_xlsx)
+
+    p = sub.add_parser("import-xlsx", help="从 Excel 台账导入问题（默认试运行，只列出将新建或更新什么）")
+    p.add_argument("file", help="台账 .xlsx 文件")
+    p.add_argument("--apply", action="store_true", help="真正写入记录")
+    p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
+    p.add_argument("--as-of", type=_date, help="新建记录的日期与校验日期（默认今天，北京时间）")
+    p.set_defaults(run=run_import_xlsx)
 
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
     p.add_argument("--out", required=True, help="输出文件夹")

@@ -15,7 +15,7 @@ from .lifecycle import STATE_LABELS, TRANSITIONS
 from .load import _Loader, parse_text, record_files
 from .model import RECORD_TYPES
 from .model.fields import field_specs
-from .yamltext import scalar
+from .yamltext import dump, scalar
 
 
 class EditError(Exception):
@@ -48,7 +48,9 @@ def new_record(records: Path, type_name: str, values: dict[str, str], today: dt.
             continue
         info = model.model_fields[name]
         label = spec.title + ("（内部）" if spec.internal else "")
-        if name in values:
+        if name in values and (spec.many or spec.part is not None):
+            lines += _structured(name, values[name], label)
+        elif name in values:
             lines.append(f"{name}: {scalar(values[name])}   # {label}")
         elif name == "history" and model.type_name == "problem":
             lines += ["history:   # 整改过程", f"  - date: {today.isoformat()}", "    state: registered",
@@ -65,6 +67,17 @@ def new_record(records: Path, type_name: str, values: dict[str, str], today: dt.
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _structured(name: str, text: str, label: str) -> list[str]:
+    """A list or nested value given on the command line in YAML flow form: "[panlong, wuhua]"."""
+    data, problem = parse_text("--" + name, f"{name}: {text}")
+    if data is None:
+        raise EditError(f"--{name.replace('_', '-')} 的值写法不对（列表写成 [甲, 乙]，映射写成 {{键: 值}}）："
+                        f"{problem.message}")
+    value = data[name] if isinstance(data[name], list) or isinstance(data[name], dict) else [data[name]]
+    dumped = dump({name: value}).rstrip("\n").split("\n")
+    return [f"{dumped[0]}   # {label}", *dumped[1:]]
 
 
 def _is_date(info) -> bool:

@@ -18,8 +18,8 @@ from .model.problem import SOURCES
 from .opendata import _fixed_zip
 from .render import display_name
 
-PROBLEM_COLUMNS = ["编号", "来源", "发现日期", "点位", "点位类型", "测评指标", "问题描述", "责任区", "责任单位",
-                   "配合单位", "整改时限", "整改措施", "状态", "亮灯", "逾期天数", "销号日期"]
+PROBLEM_COLUMNS = ["编号", "标题", "来源", "发现日期", "点位", "点位类型", "测评指标", "问题描述", "责任区", "责任单位",
+                   "配合单位", "整改时限", "现行时限（含延期）", "整改措施", "状态", "亮灯", "逾期天数", "销号日期"]
 DECISION_COLUMNS = ["会议", "会议日期", "议定事项", "责任单位", "完成时限", "状态", "完成日期", "是否逾期"]
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -31,9 +31,10 @@ def _problem_row(catalog: Catalog, p) -> list:
         record = catalog.get(record_id)
         return display_name(record) if record else (record_id or "")
     closed = p.history[-1].date if p.history and p.history[-1].state == "closed" else None
-    return [p.id, SOURCES[p.source], p.found, p.location or p.title, name(p.site_type), name(p.indicator),
-            p.description or p.title, name(p.district), name(p.responsible_unit),
-            "、".join(name(u) for u in p.supporting_units), st.deadline, p.measures or "", st.state_label,
+    # the columns import-xlsx reads back hold the fields exactly, so a round trip changes nothing
+    return [p.id, p.title, SOURCES[p.source], p.found, p.location, name(p.site_type), name(p.indicator),
+            p.description, name(p.district), name(p.responsible_unit),
+            "、".join(name(u) for u in p.supporting_units), p.deadline, st.deadline, p.measures, st.state_label,
             LIGHT_LABELS[st.light], st.overdue_days or None, closed]
 
 

@@ -34,7 +34,7 @@ def _lines(value, indent: str, out: list[str]) -> None:
                 continue
             if isinstance(item, (dict, list)) and item:
                 out.append(f"{indent}{key}:")
-                _lines(item, indent + "  " if isinstance(item, dict) else indent, out)
+                _lines(item, indent + "  ", out)
             else:
                 out.append(f"{indent}{key}: {_empty(item) if isinstance(item, (dict, list)) else scalar(item)}")
     else:

@@ -18,7 +18,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)")]
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make system-tools; .ci/run installs it)")]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

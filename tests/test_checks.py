@@ -1037,3 +1037,23 @@ def test_file_unreadable_is_reported_not_a_crash(make_tree, monkeypatch):
 def test_file_unreadable_passes_when_the_file_reads(make_tree):
     code, findings = make_tree().validate()
     assert code == 0 and not [f for f in findings if f["code"] == "E-FILE-UNREADABLE"]
+
+
+def test_references_that_point_at_each_other_are_fine(make_tree):
+    """A problem found by an inspection whose finding names the problem: a cycle of references,
+    which must neither be an error nor make any stage loop."""
+    tree = make_tree()
+    tree.write("records/inspections/2017/I-2017-0001.yaml", """\
+id: I-2017-0001
+group: group-1
+date: 2017-04-06
+districts:
+  - panlong
+methods:
+  - field
+findings:
+  - text: 占道经营
+    problem: P-2017-0001
+""")
+    tree.edit(P, "source: inspection", "source: inspection\nsource_ref: I-2017-0001")
+    assert run(tree)[:2] == (0, [])

@@ -140,3 +140,47 @@ def test_transition_never_loses_a_comment_or_a_value(tmp_path_factory, inserts):
         [l for l in text.split("\n") if l.lstrip().startswith("#")]
     assert after["history"][:-1] == before["history"] and after["history"][-1]["state"] == "reported"
     assert {k: v for k, v in after.items() if k != "history"} == {k: v for k, v in before.items() if k != "history"}
+
+
+# Required values, as a staff member would pass them, for a record of every type.
+REQUIRED_OPTIONS = {
+    "campaign": ["--id", "campaign-2", "--name", "创建工作", "--city", "示例市"],
+    "hq": ["--id", "hq-2", "--name", "总指挥部", "--kind", "general"],
+    "sub_hq": ["--id", "subhq-2", "--name", "第二分指挥部", "--number", "2", "--commander-role", "副市长"],
+    "inspection_group": ["--id", "group-2", "--name", "第二督查组", "--number", "2", "--leader-role", "副主任"],
+    "district": ["--id", "xishan", "--name", "西山区", "--kind", "district"],
+    "unit": ["--id", "unit-2", "--name", "某局", "--kind", "city_department"],
+    "person": ["--id", "person-2", "--role", "局长", "--unit", "city-management"],
+    "patrol_group": ["--id", "patrol-2", "--name", "老领导工作组", "--district", "panlong"],
+    "media_outlet": ["--id", "daily", "--name", "日报", "--kind", "newspaper"],
+    "assessor": ["--id", "assessor-2", "--name", "测评机构"],
+    "assessment_item": ["--id", "item-2", "--name", "测评项目", "--order", "2"],
+    "indicator": ["--id", "indicator-2", "--name", "指标", "--item", "public-order", "--method", "survey"],
+    "site_type": ["--id", "park", "--name", "公园"],
+    "problem": ["--title", "某路占道", "--district", "panlong", "--source", "complaint",
+                "--responsible-unit", "city-management", "--deadline", "2017-05-10"],
+    "meeting": ["--kind", "scheduling", "--title", "调度会"],
+    "inspection": ["--group", "group-1", "--districts", "[panlong]", "--methods", "[field]"],
+    "self_inspection": ["--by", "panlong", "--title", "自查报告", "--task-status", "已落实", "--progress", "九成",
+                        "--measures", "挂图作战"],
+    "assessment": ["--kind", "simulated", "--title", "四月模拟测评", "--period", "2017-04",
+                   "--scores", "[{district: panlong, score: 88.5}, {district: wuhua, score: 91}]"],
+    "media_feedback": ["--items", "[{outlet: daily, title: 报道, kind: report}]"],
+    "patrol_log": ["--group", "patrol-2", "--district", "panlong"],
+    "circular": ["--title", "通报", "--kind", "situation", "--issuer", "hq-office", "--body", "正文"],
+    "accountability": ["--target", "city-management", "--reason", "slow_progress", "--measure", "interview",
+                       "--state", "drafting"],
+    "task": ["--title", "专项行动", "--sub-hq", "subhq-city-order", "--lead-unit", "city-management",
+             "--deadline", "2017-06-30"],
+}
+
+
+def test_every_record_type_created_by_new_validates(make_tree):
+    tree = make_tree()
+    # the types a later record refers to are created first
+    for type_name in ["media_outlet", "patrol_group"] + [t for t in REQUIRED_OPTIONS if t not in ("media_outlet", "patrol_group")]:
+        result = cli(tree, "new", type_name, "--date", "2017-04-21", *REQUIRED_OPTIONS[type_name])
+        assert result.returncode == 0, (type_name, result.stderr)
+    code, findings = tree.validate()
+    assert code == 0, [f for f in findings if f["severity"] == "error"]
+    assert set(REQUIRED_OPTIONS) == set(RECORD_TYPES)
