@@ -14,7 +14,7 @@ from pathlib import Path
 from .lifecycle import STATE_LABELS, TRANSITIONS
 from .load import _Loader, parse_text, record_files
 from .model import RECORD_TYPES
-from .model.fields import field_specs
+from .model.fields import _unwrap, field_specs
 from .yamltext import dump, scalar
 
 
@@ -81,7 +81,7 @@ def _structured(name: str, text: str, label: str) -> list[str]:
 
 
 def _is_date(info) -> bool:
-    return "date" in repr(info.annotation).lower() and "list" not in repr(info.annotation).lower()
+    return _unwrap(info.annotation)[0] is dt.date
 
 
 def find_record(records: Path, record_id: str) -> Path:
