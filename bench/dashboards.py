@@ -19,10 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from generator.build import TEMPLATES  # noqa: E402
 from generator.dashboards import compute  # noqa: E402
-from generator.index import build_index  # noqa: E402
 from generator.opendata import atom_feed, write_open_data  # noqa: E402
 from generator.pages import DASHBOARDS, plan  # noqa: E402
-from generator.pipeline import _site_for, validate  # noqa: E402
+from generator.pipeline import _site_for, internal_catalog, validate  # noqa: E402
 from generator.render import Renderer  # noqa: E402
 from generator.synth import write_city  # noqa: E402
 from generator.view import view  # noqa: E402
@@ -42,7 +41,7 @@ def main() -> None:
         records = work / "records"
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     checked = validate(records, as_of or dt.date(2099, 1, 1))
-    catalog = build_index([(v.file, v.record) for v in checked.valid], checked.as_of, "internal")
+    catalog = internal_catalog(checked)
     public = view(catalog, "public")
     site = _site_for(public, "public")
     t = time.perf_counter()

@@ -128,13 +128,21 @@ def run_build(args) -> int:
     return 0
 
 
-def run_codeowners(args) -> int:
-    from . import codeowners
+def _checked_or_refuse(args, refusal: str):
+    """Validate the records; on errors print them and `refusal`, and return None."""
     from .pipeline import validate
-    records = _records_dir(args.records)
-    checked = validate(records, args.as_of or today_in_shanghai())
+    checked = validate(_records_dir(args.records), args.as_of or today_in_shanghai())
     if not checked.ok:
         print_text(list(checked.findings), out=sys.stderr)
+        print(refusal, file=sys.stderr)
+        return None
+    return checked
+
+
+def run_codeowners(args) -> int:
+    from . import codeowners
+    checked = _checked_or_refuse(args, "记录有错误，未生成审核分派。")
+    if checked is None:
         return 1
     stale = codeowners.write(checked, Path(args.root), check_only=args.check)
     if args.check and stale:
@@ -228,33 +236,24 @@ def run_transition(args) -> int:
 
 
 def run_export_xlsx(args) -> int:
-    from .index import build_index
     from .ledger import write_workbook
-    from .pipeline import validate
-    records = _records_dir(args.records)
-    checked = validate(records, args.as_of or today_in_shanghai())
-    if not checked.ok:
-        print_text(list(checked.findings), out=sys.stderr)
-        print("记录有错误，未导出。", file=sys.stderr)
+    from .pipeline import internal_catalog
+    checked = _checked_or_refuse(args, "记录有错误，未导出。")
+    if checked is None:
         return 1
-    catalog = build_index([(v.file, v.record) for v in checked.valid], checked.as_of, "internal")
-    write_workbook(catalog, Path(args.out))
+    write_workbook(internal_catalog(checked), Path(args.out))
     print(args.out)
     return 0
 
 
 def run_import_xlsx(args) -> int:
-    from .index import build_index
     from .ledger_import import apply_plan, plan_import
-    from .pipeline import validate
-    records = _records_dir(args.records)
-    today = args.as_of or today_in_shanghai()
-    checked = validate(records, today)
-    if not checked.ok:
-        print_text(list(checked.findings), out=sys.stderr)
-        print("记录有错误，请先改正再导入。", file=sys.stderr)
+    from .pipeline import internal_catalog
+    checked = _checked_or_refuse(args, "记录有错误，请先改正再导入。")
+    if checked is None:
         return 1
-    catalog = build_index([(v.file, v.record) for v in checked.valid], checked.as_of, "internal")
+    records, today = _records_dir(args.records), checked.as_of
+    catalog = internal_catalog(checked)
     try:
         plan = plan_import(Path(args.file), catalog)
     except (ValueError, OSError) as error:

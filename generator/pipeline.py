@@ -23,6 +23,11 @@ def validate(records: Path, as_of: dt.date) -> Checked:
     return Checked(checked.valid, tuple(sorted(located, key=lambda f: f.sort_key)), as_of)
 
 
+def internal_catalog(checked: Checked) -> Catalog:
+    """index: the valid records of a checked tree, for staff (views are derived from it)."""
+    return build_index([(v.file, v.record) for v in checked.valid], checked.as_of, "internal")
+
+
 def _site_for(catalog: Catalog, audience: str) -> Site:
     campaign = catalog.campaign
     return Site(name=campaign.name if campaign else "创建全国文明城市工作台账",
@@ -38,7 +43,7 @@ def build(records: Path, as_of: dt.date, audiences: tuple[str, ...], out: Path,
     checked = validate(records, as_of)
     if not checked.ok:
         return checked, []
-    catalog = build_index([(v.file, v.record) for v in checked.valid], as_of, "internal")
+    catalog = internal_catalog(checked)
     history = read_history(records)
     jobs = [(catalog, _site_for, records, out, work, audience, history) for audience in audiences]
     if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or "fork" not in mp.get_all_start_methods():

@@ -26,8 +26,7 @@ from pathlib import Path
 import pytest
 
 from generator.dashboards import compute
-from generator.index import build_index
-from generator.pipeline import validate
+from generator.pipeline import internal_catalog, validate
 from generator.view import view
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +38,7 @@ AS_OF = dt.date(2017, 5, 10)
 def dash():
     checked = validate(RECORDS, AS_OF)
     assert checked.ok
-    catalog = build_index([(v.file, v.record) for v in checked.valid], AS_OF, "internal")
+    catalog = internal_catalog(checked)
     return compute(view(catalog, "public"))
 
 

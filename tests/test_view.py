@@ -11,7 +11,7 @@ import pytest
 from generator.index import build_index
 from generator.model import RECORD_TYPES
 from generator.model.fields import field_specs, iter_refs
-from generator.pipeline import validate
+from generator.pipeline import internal_catalog, validate
 from generator.view import view
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def views():
     checked = validate(ROOT / "records", dt.date(2017, 5, 31))
     assert checked.ok
-    catalog = build_index([(v.file, v.record) for v in checked.valid], checked.as_of, "internal")
+    catalog = internal_catalog(checked)
     return catalog, view(catalog, "public")
 
 
