@@ -252,7 +252,7 @@ def run_import_xlsx(args) -> int:
     checked = _checked_or_refuse(args, "记录有错误，请先改正再导入。")
     if checked is None:
         return 1
-    records, today = _records_dir(args.records), checked.as_of
+    records = _records_dir(args.records)
     catalog = internal_catalog(checked)
     try:
         plan = plan_import(Path(args.file), catalog)
@@ -267,7 +267,7 @@ def run_import_xlsx(args) -> int:
     print(f"新建 {len(plan.creates)}，更新 {len(plan.updates)}，不变 {plan.unchanged}，无法导入 {len(plan.problems)}。"
           + ("" if args.apply else "（试运行，未写入；确认后加 --apply）"))
     if args.apply:
-        written = apply_plan(plan, records, catalog, today)
+        written = apply_plan(plan, records, catalog)
         print(f"已写入 {len(written)} 个文件；请运行 make validate 检查，并 make codeowners。")
     return 1 if plan.problems else 0
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .index import Catalog, ranking
+from .index import Catalog, assessment_rankings
 from .lifecycle import status_on
 from .model.problem import SOURCES
 from .periods import whole_months, whole_weeks
@@ -217,8 +217,8 @@ def _name(catalog: Catalog, record_id: str) -> str:
 
 def compute(catalog: Catalog) -> Dashboard:
     campaign = catalog.campaign
-    thresholds = campaign.thresholds if campaign else None
-    yellow = thresholds.yellow_days if thresholds else 3
+    thresholds = catalog.thresholds
+    yellow = thresholds.yellow_days
     as_of = catalog.as_of
     previous = as_of.replace(day=1) - dt.timedelta(days=1)
     problems = catalog.of_type("problem")
@@ -232,13 +232,11 @@ def compute(catalog: Catalog) -> Dashboard:
     districts = _ranked(catalog, by["district"], {d.id: d.name for d in catalog.of_type("district")}, previous, yellow)
     sub_hqs = _ranked(catalog, by["sub_hq"], {s.id: s.name for s in catalog.of_type("sub_hq")}, previous, yellow)
     active = [d for d in districts if d.tally.total]
-    n_red = thresholds.red_list if thresholds else 3
-    n_black = thresholds.black_list if thresholds else 3
+    n_red, n_black = thresholds.red_list, thresholds.black_list
 
-    assessments = tuple(sorted(catalog.of_type("assessment"), key=lambda a: (a.date, a.id)))
-    bottom_n = thresholds.bottom_n if thresholds else 3
-    ranks = [{row.district: (row.score, row.rank) for row in ranking(a, bottom_n)} for a in assessments]
-    table = AssessmentTable(assessments, tuple(
+    ranked = assessment_rankings(catalog)
+    ranks = [{row.district: (row.score, row.rank) for row in rows} for _a, rows in ranked]
+    table = AssessmentTable(tuple(a for a, _rows in ranked), tuple(
         (d.id, d.name, tuple(r.get(d.id) for r in ranks))
         for d in sorted(catalog.of_type("district"), key=lambda d: d.order)))
 

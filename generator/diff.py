@@ -8,10 +8,10 @@ the cost follows the size of the change, not of the repository.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import subprocess
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,7 +163,7 @@ class _Describer:
 
 
 def _short(value) -> str:
-    text = md(value if not isinstance(value, (list, dict)) else value)
+    text = md(value)
     return text if len(text) <= 60 else text[:60] + "…"
 
 
@@ -207,11 +207,8 @@ def summarize(repo: Path, base: str, head: str, names: dict[str, str]) -> list[R
 def head_records(repo: Path, head: str, into: Path) -> Path:
     """records/ as it is in `head`, unpacked into a folder."""
     archive = _git(repo, "archive", "--format=tar", head, "records")
-    with tempfile.TemporaryFile() as tmp:
-        tmp.write(archive)
-        tmp.seek(0)
-        with tarfile.open(fileobj=tmp) as tar:
-            tar.extractall(into, filter="data")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
     return into / "records"
 
 

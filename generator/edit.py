@@ -32,8 +32,10 @@ def next_id(records: Path, type_name: str, day: dt.date) -> str:
     return f"{model.id_prefix}-{day.year}-{max(numbers, default=0) + 1:04d}"
 
 
-def new_record(records: Path, type_name: str, values: dict[str, str], today: dt.date) -> Path:
-    """Write a new record of `type_name`; fields not given are left as commented placeholders."""
+def new_record(records: Path, type_name: str, values: dict[str, str], today: dt.date,
+               registered_note: str | None = None) -> Path:
+    """Write a new record of `type_name`; fields not given are left as commented placeholders.
+    A problem starts registered today, with `registered_note` on that event if given."""
     if type_name not in RECORD_TYPES:
         raise EditError(f"没有这种记录类型：{type_name}。可选：{'、'.join(RECORD_TYPES)}")
     model = RECORD_TYPES[type_name]
@@ -54,7 +56,7 @@ def new_record(records: Path, type_name: str, values: dict[str, str], today: dt.
             lines.append(f"{name}: {scalar(values[name])}   # {label}")
         elif name == "history" and model.type_name == "problem":
             lines += ["history:   # 整改过程", f"  - date: {today.isoformat()}", "    state: registered",
-                      "    by: hq-office"]
+                      "    by: hq-office"] + ([f"    note: {scalar(registered_note)}"] if registered_note else [])
         elif _is_date(info) and info.is_required():
             lines.append(f"{name}: {today.isoformat()}   # {label}")
         elif info.is_required():

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .lifecycle import STATE_LABELS, Status, status
 from .model import Record
 from .model.fields import iter_refs
+from .model.org import Thresholds
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Catalog:
     def campaign(self):
         found = self.by_type.get("campaign", ())
         return found[0] if found else None
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The campaign's lights and list sizes, or the defaults when there is no campaign record."""
+        return self.campaign.thresholds if self.campaign else Thresholds()
 
     def of_type(self, type_name: str) -> tuple[Record, ...]:
         return self.by_type.get(type_name, ())
@@ -51,7 +57,7 @@ def build_index(records: list[tuple[str, Record]], as_of: dt.date, audience: str
         files[record.id] = file
         by_type[record.type_name].append(record)
     campaign = by_type.get("campaign")
-    yellow_days = campaign[0].thresholds.yellow_days if campaign else 3
+    yellow_days = (campaign[0].thresholds if campaign else Thresholds()).yellow_days
     statuses = {p.id: status(p.history, p.deadline, as_of, yellow_days) for p in by_type.get("problem", ())}
     referrers: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for record in by_id.values():
@@ -130,6 +136,13 @@ def ranking(assessment, bottom_n: int = 3) -> tuple[RankRow, ...]:
         rows.append(RankRow(rank, row.district, row.score,
                             len(ordered) > bottom_n and i >= len(ordered) - bottom_n))
     return tuple(rows)
+
+
+def assessment_rankings(catalog: Catalog) -> tuple[tuple[object, tuple[RankRow, ...]], ...]:
+    """Every assessment with its ranking, oldest first."""
+    bottom_n = catalog.thresholds.bottom_n
+    return tuple((a, ranking(a, bottom_n))
+                 for a in sorted(catalog.of_type("assessment"), key=lambda a: (a.date, a.id)))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .index import Catalog
 from .lifecycle import LIGHT_LABELS
+from .model.fields import choice_label
 from .model.problem import SOURCES
 from .opendata import _fixed_zip
 from .render import display_name
@@ -98,7 +99,7 @@ def export_workbook(catalog: Catalog) -> bytes:
             late = d.state != "done" and d.deadline < catalog.as_of
             owner = catalog.get(d.owner)
             decisions.append([meeting.title, meeting.date, d.text, display_name(owner) if owner else d.owner,
-                              d.deadline, {"open": "未启动", "in_progress": "推进中", "done": "已完成"}[d.state],
+                              d.deadline, choice_label(d, "state"),
                               d.done_date, "逾期" if late else None])
     _sheet(workbook, "议定事项", DECISION_COLUMNS, decisions, DECISION_COLUMNS.index("是否逾期"))
     stamp = dt.datetime(catalog.as_of.year, catalog.as_of.month, catalog.as_of.day)

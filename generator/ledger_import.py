@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fmt import format_text
+from .fmt import _yaml, format_text
 from .index import Catalog
 from .model import Problem
 from .model.problem import SOURCES
@@ -163,13 +163,12 @@ def plan_import(path: Path, catalog: Catalog) -> Plan:
     return plan
 
 
-def apply_plan(plan: Plan, records: Path, catalog: Catalog, today: dt.date) -> list[Path]:
-    from ruamel.yaml import YAML
+def apply_plan(plan: Plan, records: Path, catalog: Catalog) -> list[Path]:
     from .edit import new_record
     written = []
+    yaml = _yaml()
     for _row, record_id, changes in plan.updates:
         path = records.parent / catalog.files[record_id]
-        yaml = YAML(typ="rt")
         data = yaml.load(path.read_text("utf-8"))
         for name, (_old, new) in changes.items():
             data[name] = new
@@ -181,11 +180,5 @@ def apply_plan(plan: Plan, records: Path, catalog: Catalog, today: dt.date) -> l
         values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()}
         values.setdefault("title", (values.get("description") or values.get("location") or "")[:60])
         found = dt.date.fromisoformat(values["found"])
-        path = new_record(records, "problem", values, found)
-        text = path.read_text("utf-8").replace(f"  - date: {found.isoformat()}\n    state: registered\n"
-                                               "    by: hq-office\n",
-                                               f"  - date: {found.isoformat()}\n    state: registered\n"
-                                               "    by: hq-office\n    note: 由台账导入\n")
-        path.write_text(text, "utf-8")
-        written.append(path)
+        written.append(new_record(records, "problem", values, found, registered_note="由台账导入"))
     return written

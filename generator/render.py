@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from .charts import bar_chart, line_chart
 from .history import EMPTY, History
-from .index import Catalog, problem_counts, ranking
+from .index import Catalog, assessment_rankings, problem_counts, ranking
 from .lifecycle import LIGHT_LABELS, STATE_LABELS, Status
 from .model import RECORD_TYPES, Record
 from .model.fields import choice_label
@@ -128,7 +128,7 @@ class Renderer:
                                 state=lambda s: STATE_LABELS.get(s, s),
                                 light=lambda s: LIGHT_LABELS.get(s, s),
                                 source=lambda s: SOURCES.get(s, s))
-        bottom_n = catalog.campaign.thresholds.bottom_n if catalog.campaign else 3
+        bottom_n = catalog.thresholds.bottom_n
         self.env.globals.update(
             label=choice_label, labels=self.labels, type_label=lambda t: RECORD_TYPES[t].label,
             street_name=self.street_name, ranking=lambda a: ranking(a, bottom_n),
@@ -162,16 +162,13 @@ class Renderer:
         """(assessment, its row for the district, number ranked), oldest first."""
         if self._rankings is None:
             self._rankings = defaultdict(list)
-            bottom_n = self.catalog.campaign.thresholds.bottom_n if self.catalog.campaign else 3
-            for a in sorted(self.catalog.of_type("assessment"), key=lambda a: (a.date, a.id)):
-                rows = ranking(a, bottom_n)
+            for a, rows in assessment_rankings(self.catalog):
                 for row in rows:
                     self._rankings[row.district].append((a, row, len(rows)))
         return self._rankings.get(district_id, [])
 
     def assessment_chart(self, assessment, table_id: str) -> Markup:
-        bottom_n = self.catalog.campaign.thresholds.bottom_n if self.catalog.campaign else 3
-        rows = ranking(assessment, bottom_n)
+        rows = ranking(assessment, self.catalog.thresholds.bottom_n)
         names = {r.district: display_name(self.catalog.get(r.district)) if self.catalog.get(r.district)
                  else r.district for r in rows}
         return bar_chart([(names[r.district], r.score) for r in rows], f"{assessment.title}各区得分率", table_id,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..findings import Finding
 from ..load import Loaded
+from ..model.org import Thresholds
 from .cadence import check_cadence
 from .references import check_references
 from .rules import check_record_rules
@@ -41,7 +42,7 @@ def check(loaded: Loaded, records: Path, as_of: dt.date) -> Checked:
     broken = {f.file for f in reference_findings}
     valid = [v for v in valid if v.file not in broken]
     campaign = next((v for v in valid if v.record.type_name == "campaign"), None)
-    yellow_days = campaign.record.thresholds.yellow_days if campaign else 3
+    yellow_days = (campaign.record.thresholds if campaign else Thresholds()).yellow_days
     findings += check_record_rules(valid, records, as_of, yellow_days)
     findings += check_cadence(valid, campaign, as_of)
     return Checked(tuple(valid), tuple(findings), as_of)

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from ..findings import Finding, finding
+from ..index import ranking
 from ..periods import whole_months, whole_weeks
 from .schema import Valid
 
@@ -68,8 +69,7 @@ def check_cadence(valid: list[Valid], campaign, as_of: dt.date) -> list[Finding]
     bottom_n = campaign.record.thresholds.bottom_n
     names = {d.record.id: d.record.name for d in types["district"]}
     for assessment in types["assessment"]:
-        ranked = sorted(assessment.record.scores, key=lambda s: (-s.score, s.district))
-        bottom = [s.district for s in ranked[-bottom_n:]] if len(ranked) > bottom_n else []
+        bottom = [row.district for row in ranking(assessment.record, bottom_n) if row.bottom]
         following = next((m for m in scheduling if m.record.date > assessment.record.date), None)
         if following is None:
             continue
