@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import json
 import logging
 import os
 import shutil
@@ -24,19 +25,15 @@ from .dashboards import compute
 from .history import EMPTY, History
 from .index import Catalog
 from .opendata import atom_feed, write_open_data
-from .pages import nav, plan
+from .pages import Page, nav, plan
 from .render import Renderer, Site
+from .search import SearchIndexError, index_site
+from .shell import SHELL_DIR, ShellError, depth, output_file, read_shells, shell_markdown, shell_path
 from .view import view
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "site_templates"
 BASE_CONFIG = ROOT / "mkdocs.yml"
-
-# Domain words jieba should keep whole when it segments the search index.
-DOMAIN_WORDS = ("占道经营", "乱停乱放", "乱张贴", "背街小巷", "农贸市场", "公益广告", "督查组", "分指挥部",
-                "总指挥部", "调度会", "自检自查", "第三方测评", "模拟测评", "责任单位", "整改", "销号",
-                "延期", "逾期", "催办", "通报", "问责", "暗访", "文明城市")
-
 
 class BuildError(Exception):
     """MkDocs failed; the published site was left as it was."""
@@ -47,16 +44,6 @@ class Built:
     audience: str
     path: Path
     pages: int
-
-
-def _user_dictionary(catalog: Catalog) -> str:
-    words = set(DOMAIN_WORDS)
-    for type_name in ("district", "unit", "sub_hq", "site_type", "indicator"):
-        for record in catalog.of_type(type_name):
-            words.add(record.name)
-            if type_name == "district":
-                words.update(s.name for s in record.streets)
-    return "".join(f"{w} 20000\n" for w in sorted(words) if " " not in w)
 
 
 def _copy_attachments(catalog: Catalog, records: Path, docs: Path, strip_metadata: bool) -> None:
@@ -95,9 +82,6 @@ def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
     config["nav"] = nav(pages)
     config["not_in_nav"] = "/**"
     config["theme"]["custom_dir"] = str(TEMPLATES / "overrides")
-    for plugin in config["plugins"]:
-        if isinstance(plugin, dict) and "search" in plugin:
-            plugin["search"]["jieba_dict_user"] = str(work / "jieba_user_dict.txt")
     note = f"数据截至 {site.as_of.year}年{site.as_of.month}月{site.as_of.day}日"
     if site.illustrative:
         note += " · 示例数据（虚构）"
@@ -108,9 +92,23 @@ def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One audience's docs folder and MkDocs configuration, and the pages MkDocs will not build."""
+    config: Path
+    renderer: Renderer
+    pages: list[Page]
+
+
+def _front_matter(title: str) -> str:
+    # MkDocs and Material print the title unescaped (<title>, header): escape it once, here
+    return f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n---\n\n"
+
+
 def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
-                history: History = EMPTY) -> tuple[Path, int]:
-    """Write the Markdown pages, assets and search dictionary for one audience."""
+                history: History = EMPTY) -> Prepared:
+    """Write the pages MkDocs builds (navigation pages and one shell per depth), the assets
+    and the open data for one audience."""
     if work.exists():
         shutil.rmtree(work)
     docs = work / "docs"
@@ -121,13 +119,32 @@ def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
     pages = plan(catalog, site, dashboard, tables)
     renderer = Renderer(TEMPLATES, catalog, site, history)
     for page in pages:
-        target = docs / page.context.path
+        if page.in_mkdocs:
+            target = docs / page.context.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_front_matter(page.context.title) + renderer.render(page.template, page.context),
+                              "utf-8")
+    for level in {depth(p.context.path) for p in pages if not p.in_mkdocs}:
+        target = docs / shell_path(level)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(renderer.render(page.template, page.context), "utf-8")
+        target.write_text(shell_markdown(), "utf-8")
     shutil.copytree(TEMPLATES / "assets", docs / "assets")
     _copy_attachments(catalog, records, docs, strip_metadata=site.audience == "public")
-    (work / "jieba_user_dict.txt").write_text(_user_dictionary(catalog), "utf-8")
-    return _config(site, pages, work, work / "site"), len(pages)
+    return Prepared(_config(site, pages, work, work / "site"), renderer, pages)
+
+
+def write_pages(prepared: Prepared, site_dir: Path) -> None:
+    """The pages out of the navigation, each written into the shell of its depth."""
+    direct = [p for p in prepared.pages if not p.in_mkdocs]
+    shells = read_shells(site_dir, {depth(p.context.path) for p in direct})
+    shutil.rmtree(site_dir / SHELL_DIR, ignore_errors=True)
+    for page in direct:
+        body = prepared.renderer.render(page.template, page.context)
+        if page.context.record is not None:
+            body = f"<div data-pagefind-body>{body}</div>"
+        target = output_file(site_dir, page.context.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(shells[depth(page.context.path)].page(page.context.title, body), "utf-8")
 
 
 def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
@@ -138,8 +155,6 @@ def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(as_of.year, as_of.month, as_of.day,
                                                           tzinfo=dt.timezone.utc).timestamp()))
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    import jieba
-    jieba.setLogLevel(logging.ERROR)
     try:
         config = load_config(str(config_path))
         config.plugins.on_startup(command="build", dirty=False)
@@ -168,9 +183,14 @@ def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: 
     audience_view = view(catalog, audience)
     site = site_for(audience_view, audience)
     work = work_root / audience
-    config_path, count = render_docs(audience_view, site, records, work, history)
-    run_mkdocs(config_path, catalog.as_of)
-    apply_csp(work / "site")
+    prepared = render_docs(audience_view, site, records, work, history)
+    run_mkdocs(prepared.config, catalog.as_of)
+    apply_csp(work / "site")          # before write_pages: the shells carry the policy to every page
+    try:
+        write_pages(prepared, work / "site")
+        index_site(work / "site")
+    except (ShellError, SearchIndexError) as error:
+        raise BuildError(str(error)) from error
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f".{audience}-*"):      # left by a build that was killed
         shutil.rmtree(stale, ignore_errors=True)
@@ -178,4 +198,4 @@ def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: 
     shutil.rmtree(staged)
     shutil.move(str(work / "site"), staged)
     publish(staged, out / audience)
-    return Built(audience, out / audience, count)
+    return Built(audience, out / audience, len(prepared.pages))

@@ -1,6 +1,12 @@
-"""Which pages a view makes: one per record with a section, list pages by district, sub-HQ,
-source, state and month, section indexes and the home page. Also the navigation: only the
-index pages are in it, so page size and build time stay linear in the number of records."""
+"""Which pages a view makes: one per record with a section, problem lists (by state, source,
+month, light, district, sub-HQ and responsible unit), section indexes, dashboards and the home
+page. Also the navigation: only index pages are in it.
+
+Every list is cut into pages of PAGE_SIZE rows, so no page grows with the ledger and the build
+stays linear in the number of records. Pages in the navigation are built by MkDocs; all others
+(`Page.in_mkdocs` false: record pages and list pages) are written straight into Material's page
+shell by shell.py.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,14 +15,19 @@ from dataclasses import dataclass
 from .dashboards import Dashboard
 from .index import Catalog, summarize
 from .lifecycle import STATE_LABELS
+from .model import Record
 from .model.problem import SOURCES
-from .render import SECTIONS, PageContext, Site, display_name, record_path
+from .render import (DATE_FIELD, SECTIONS, PageContext, Pager, Site, date_zh, display_name, list_path,
+                     page_path, record_path)
+
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
 class Page:
     template: str
     context: PageContext
+    in_mkdocs: bool = False
 
 
 # section → nav title; NAV groups sections under tabs, in order
@@ -38,68 +49,107 @@ NAV = [("问题", ["problems"]), ("组织", ["hq", "sub-hqs", "groups", "distric
        ("测评", ["assessments"]), ("媒体反馈", ["media"]), ("通报", ["circulars"]),
        ("工作任务", ["tasks"]), ("责任追究", ["accountability"])]
 _TYPE_OF_SECTION = {section: type_name for type_name, section in SECTIONS.items()}
+# organisation records are listed in the order of their files, the others newest first
+_UNDATED = {"district", "sub_hq", "inspection_group", "unit", "hq"}
 
 
 def _sorted_problems(problems) -> tuple:
     return tuple(sorted(problems, key=lambda p: (p.found, p.id), reverse=True))
 
 
+def page_title(record: Record, catalog: Catalog) -> str:
+    """The title of a record's page (browser tab, header, search results)."""
+    kind = record.type_name
+    if kind == "problem":
+        district = catalog.get(record.district)
+        return f"{record.title}（{display_name(district) if district else record.district}）"
+    if kind == "inspection":
+        return f"{display_name(record)} {date_zh(record.date)}"
+    if kind in ("media_feedback", "patrol_log"):
+        return f"{'媒体反馈' if kind == 'media_feedback' else '老领导巡查'} {date_zh(record.date)}"
+    if kind == "accountability":
+        return f"{record.id} 责任追究"
+    return display_name(record)
+
+
 def plan(catalog: Catalog, site: Site, dashboard: Dashboard, tables: list) -> list[Page]:
     pages: list[Page] = []
 
-    def add(template: str, path: str, title: str, **kw) -> None:
-        pages.append(Page(template, PageContext(site=site, catalog=catalog, path=path, title=title, **kw)))
+    def add(template: str, path: str, title: str, in_mkdocs: bool = False, **kw) -> None:
+        context = PageContext(site=site, catalog=catalog, path=path, title=title, **kw)
+        pages.append(Page(template, context, in_mkdocs))
 
-    add("home.md.j2", "index.md", site.name, extra={"summary": summarize(catalog)})
+    def add_paged(template: str, first: str, title: str, items: tuple, field: str, in_mkdocs=False, **kw):
+        count = max(1, -(-len(items) // PAGE_SIZE))
+        for number in range(1, count + 1):
+            chunk = items[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+            shown = title if number == 1 else f"{title}（第 {number} 页）"
+            add(template, page_path(first, number), shown, in_mkdocs and number == 1,
+                pager=Pager(first, number, count, len(items)), **{field: chunk}, **kw)
+
+    add("home.md.j2", "index.md", site.name, True, extra={"summary": summarize(catalog)})
     for record in catalog.records.values():
         path = record_path(record)
         if path:
-            add(f"{record.type_name}.md.j2", path, display_name(record), record=record)
+            add(f"{record.type_name}.html.j2", path, page_title(record, catalog), record=record)
 
-    problems = catalog.of_type("problem")
-    by = {kind: defaultdict(list) for kind in ("state", "source", "month", "light")}
-    for p in problems:
+    by = {kind: defaultdict(list) for kind in ("state", "source", "month", "light", "district", "sub_hq", "unit")}
+    for p in catalog.of_type("problem"):
         current = catalog.status[p.id]
         by["state"][current.state].append(p)
         by["source"][p.source].append(p)
         by["month"][p.found.strftime("%Y-%m")].append(p)
         by["light"][current.light].append(p)
+        by["district"][p.district].append(p)
+        by["unit"][p.responsible_unit].append(p)
+        if p.sub_hq:
+            by["sub_hq"][p.sub_hq].append(p)
+
+    def org(type_name: str):
+        return [(r.id, display_name(r)) for r in catalog.of_type(type_name)]
     lists = [
-        ("state", "按状态", [(s, label, by["state"][s]) for s, label in STATE_LABELS.items()]),
-        ("source", "按来源", [(s, label, by["source"][s]) for s, label in SOURCES.items()]),
-        ("month", "按月份", [(m, f"{m[:4]}年{int(m[5:])}月", by["month"][m])
-                          for m in sorted(by["month"], reverse=True)]),
-        ("light", "按亮灯", [(light, label, by["light"][light])
-                           for light, label in (("red", "红灯（逾期）"), ("yellow", "黄灯（临近时限）"),
-                                                ("green", "绿灯（整改中）"))]),
+        ("state", "按状态", list(STATE_LABELS.items())),
+        ("source", "按来源", list(SOURCES.items())),
+        ("month", "按月份", [(m, f"{m[:4]}年{int(m[5:])}月") for m in sorted(by["month"], reverse=True)]),
+        ("light", "按亮灯", [("red", "红灯（逾期）"), ("yellow", "黄灯（临近时限）"), ("green", "绿灯（整改中）")]),
+        ("district", "按区（县、市）", org("district")),
+        ("sub_hq", "按牵头分指挥部", org("sub_hq")),
+        ("unit", None, org("unit")),          # linked from each unit's page, not from the index
     ]
     groups = []
     for kind, kind_label, entries in lists:
-        for key, label, chosen in entries:
-            path = f"problems/{kind}/{key}.md"
-            add("problem_list.md.j2", path, f"问题：{label}", problems=_sorted_problems(chosen),
-                extra={"kind": kind_label})
-            groups.append((kind_label, label, path, len(chosen)))
-    add("problem_index.md.j2", "problems/index.md", "问题", groups=tuple(groups))
+        for key, label in entries:
+            chosen = by[kind][key]
+            path = list_path(kind, key)
+            add_paged("problem_list.html.j2", path, f"问题：{label}", _sorted_problems(chosen), "problems",
+                      extra={"kind": kind_label})
+            if kind_label:
+                groups.append((kind_label, label, path, len(chosen)))
+    add("problem_index.md.j2", "problems/index.md", "问题", True, groups=tuple(groups))
 
-    add("data.md.j2", "data/index.md", "开放数据", extra={"tables": tables})
+    add("data.md.j2", "data/index.md", "开放数据", True, extra={"tables": tables})
     for path, template, title in DASHBOARDS:
         if template != "dashboard_urging.md.j2" or site.audience == "internal":
-            add(template, path, title, extra={"dashboard": dashboard})
+            add(template, path, title, True, extra={"dashboard": dashboard})
 
     for section, title in SECTION_INDEX[1:]:
         type_name = _TYPE_OF_SECTION[section]
         records = catalog.of_type(type_name)
         if not records and section == "accountability":
             continue
-        add("record_list.md.j2", f"{section}/index.md", title, records=records,
-            extra={"type_name": type_name})
+        date_field = DATE_FIELD.get(type_name, "date")
+        if type_name in _UNDATED:
+            ordered = tuple(records)
+        else:
+            ordered = tuple(sorted(records, key=lambda r: (getattr(r, date_field), r.id), reverse=True))
+        add_paged("record_list.html.j2", f"{section}/index.md", title, ordered, "records", True,
+                  extra={"type_name": type_name})
     return pages
 
 
 def nav(pages: list[Page]) -> list:
     """MkDocs nav: home and section indexes only; record and list pages stay out of it."""
-    present = {p.context.path for p in pages}
+    present = {p.context.path for p in pages if p.in_mkdocs}
     titles = dict(SECTION_INDEX)
     entries: list = [{"首页": "index.md"}]
     dashboards = [{title: path} for path, _, title in DASHBOARDS if path in present]

@@ -93,6 +93,30 @@ def record_path(record: Record) -> str | None:
     return f"{section}/{record.id}.md" if section else None
 
 
+def list_path(kind: str, key: str) -> str:
+    """The first page of the problem list of one kind (state, source, month, light, district,
+    sub_hq, unit) and key."""
+    return f"problems/{kind}/{key}.md"
+
+
+def page_path(first: str, number: int) -> str:
+    """Page `number` of a list whose first page is `first`: problems/state/open.md → problems/state/open/2.md,
+    meetings/index.md → meetings/2.md."""
+    if number == 1:
+        return first
+    stem = first[: -len("index.md")] if first.endswith("index.md") else first[: -len(".md")] + "/"
+    return f"{stem}{number}.md"
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page sits in a list cut into pages."""
+    first: str                              # docs path of page 1
+    number: int                             # this page, from 1
+    count: int                              # number of pages
+    total: int                              # items in the whole list
+
+
 @dataclass(frozen=True)
 class Site:
     """What every page knows about the site it is on."""
@@ -115,6 +139,7 @@ class PageContext:
     problems: tuple = ()                    # problem list pages: problems to show
     records: tuple = ()                     # other list pages
     groups: tuple = ()                      # index pages: (heading, path, count)
+    pager: Pager | None = None              # list pages: where this page sits in its list
     extra: dict = field(default_factory=dict)
 
 
@@ -135,6 +160,7 @@ class Renderer:
             district_rankings=self.district_rankings, counts=lambda r: problem_counts(catalog, r),
             sorted_problems=lambda ps: sorted(ps, key=lambda p: (p.found, p.id), reverse=True),
             date_field=lambda t: DATE_FIELD.get(t, "date"), kind_label=self.kind_label,
+            list_path=list_path, page_path=page_path,
             chart_bars=lambda rows, title, table_id: bar_chart(
                 [(r.name, r.tally.rate) for r in rows], title, table_id, maximum=100, unit="%"),
             chart_labelled=lambda rows, title, table_id: bar_chart(
@@ -203,7 +229,7 @@ class Renderer:
 
         values = dict(ctx=context, site=context.site, catalog=catalog, record=context.record,
                       url=url, link=link, status=status, name=display_name)
-        text = self.env.get_template(template).render(**values) + self.env.get_template("_footer.md.j2").render(**values)
+        text = self.env.get_template(template).render(**values) + self.env.get_template("_footer.html.j2").render(**values)
         # A Markdown heading must follow a blank line, also right after an HTML block. Record
         # text cannot start a line with "#": it is entity-escaped.
         return _HEADING.sub("\n\n", text)

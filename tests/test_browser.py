@@ -3,6 +3,7 @@ Chinese search reaches the record, no page asks another host, and injected marku
 from __future__ import annotations
 
 import functools
+import re
 import http.server
 import shutil
 import socketserver
@@ -67,24 +68,10 @@ def test_chinese_search_reaches_the_problem_and_nothing_leaves_localhost(served,
     page.on("request", lambda request: requested.append(request.url))
     seen = _watch(page)
     page.goto(served + "/")
-    page.locator(".md-search__input").click()
-    # Material builds the index in a web worker; a query typed before it is ready is dropped
-    page.wait_for_function("""() => {
-        const meta = document.querySelector('.md-search-result__meta');
-        return meta && meta.textContent.trim() && !meta.textContent.includes('初始化');
-    }""", timeout=60_000)
     search = page.locator(".md-search__input")
-    for _attempt in range(5):
-        search.fill("盘龙区 占道经营")
-        search.press("End")        # Material reads the query on keyup, which fill() does not send
-        try:   # results for the whole query carry both words in their highlight parameter
-            page.wait_for_function("""() => {
-                const a = document.querySelector('.md-search-result__item a');
-                return a && decodeURIComponent(a.href).includes('占道经营');
-            }""", timeout=8_000)
-            break
-        except playwright.TimeoutError:
-            continue
+    search.click()
+    search.fill("盘龙区 占道经营")
+    page.wait_for_selector(".md-search-result__item a", timeout=20_000)
     first = page.locator(".md-search-result__item a").first
     assert "/problems/P-2017-0002/" in first.get_attribute("href")
     first.click()
@@ -97,6 +84,25 @@ def test_chinese_search_reaches_the_problem_and_nothing_leaves_localhost(served,
     assert all("盘龙区" in visible.nth(i).inner_text() for i in range(visible.count()))
     assert requested and all(url.startswith(served) for url in requested), \
         [u for u in requested if not u.startswith(served)]
+    assert seen == {"dialogs": [], "csp": []}
+
+
+def test_search_from_a_record_page_opens_a_record_and_escapes_result_text(served, browser):
+    page = browser.new_page()
+    seen = _watch(page)
+    page.goto(served + "/problems/P-2017-0002/")            # relative paths differ from the home page
+    page.keyboard.press("/")                                # the shortcut opens and focuses the search box
+    page.keyboard.type("北京路")
+    page.wait_for_selector(".md-search-result__item a", timeout=20_000)
+    meta = page.locator(".md-search-result__meta").inner_text()
+    assert re.search(r"\d+ 个符合条件的结果", meta), meta
+    hrefs = page.locator(".md-search-result__item a").evaluate_all("links => links.map(a => a.href)")
+    assert hrefs and all(h.startswith(served + "/") for h in hrefs)
+    marks = page.locator(".md-search-result__item mark").all_inner_texts()
+    assert marks and all("北京" in m or "京路" in m or "路" in m for m in marks)
+    page.locator(".md-search-result__item a").first.click()
+    page.wait_for_load_state()
+    assert page.url.rstrip("/") in [h.rstrip("/") for h in hrefs]
     assert seen == {"dialogs": [], "csp": []}
 
 
@@ -129,6 +135,15 @@ def test_injected_markup_never_runs_in_either_site(injected_city, browser):
                     '[onerror], [onload], img[src="x"], svg[onload], a[href^="javascript:"]').length""")
                 assert injected == 0, (audience, path)
                 assert page.evaluate("() => typeof window.__injected") == "undefined"
+            # search results show record text (titles, excerpts) too
+            for query in ("onerror", "script", "svg onload", "粗体"):
+                search = page.locator(".md-search__input")
+                search.click()
+                search.fill(query)
+                page.wait_for_selector(".md-search-result__item a", timeout=20_000)
+                injected = page.evaluate("""() => document.querySelectorAll(
+                    '.md-search-result [onerror], .md-search-result script, .md-search-result svg, .md-search-result img, .md-search-result b').length""")
+                assert injected == 0, (audience, query)
             assert seen == {"dialogs": [], "csp": []}, (audience, seen)
             page.close()
         finally:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html as html_lib
 import json
 import re
 import subprocess
 import zipfile
+from collections import Counter
 from html.parser import HTMLParser
 import sys
 from pathlib import Path
@@ -42,7 +44,7 @@ def site_text(site: Path) -> dict[str, str]:
     for path in sorted(site.rglob("*")):
         if path.is_file():
             data = path.read_bytes()
-            if path.suffix == ".gz":
+            if data[:2] == b"\x1f\x8b":         # sitemap.xml.gz, Pagefind's index and fragments
                 data = gzip.decompress(data)
             elif path.suffix == ".xlsx":
                 with zipfile.ZipFile(path) as archive:
@@ -103,6 +105,46 @@ def test_list_pages_by_state_source_month_and_light(example_sites):
     assert "data-sortable" in listing and "tz-filter" in listing and "P-2017-0002" in listing
 
 
+@pytest.fixture(scope="module")
+def paged_city(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("paged")
+    assert cli("synth", "--out", str(base), "--problems", "260", "--seed", "5").returncode == 0
+    result = build(base / "records", base / "site", "--audience", "public")
+    assert result.returncode == 0, result.stderr
+    return base
+
+
+def _problem_rows(path: Path) -> list[str]:
+    return re.findall(r"<tr><td>(P-\d{4}-\d{4})</td>", html_lib.unescape(path.read_text("utf-8")))
+
+
+def test_long_lists_are_cut_into_linked_pages(paged_city):
+    site = paged_city / "site/public"
+    ids = sorted(p.stem for p in (paged_city / "records/problems").rglob("P-*.yaml"))
+    listed = []
+    for first in sorted((site / "problems/state").iterdir()):
+        pages = [first / "index.html"] + sorted(first.glob("*/index.html"), key=lambda p: int(p.parent.name))
+        for number, path in enumerate(pages, 1):
+            rows = _problem_rows(path)
+            assert 0 < len(rows) <= 100, path
+            listed += rows
+            text = path.read_text("utf-8")
+            if len(pages) > 1:
+                assert f"第 {number} / {len(pages)} 页" in text
+                for href in re.findall(r'<nav class="tz-pager".*?</nav>', text, re.S)[0].split('href="')[1:]:
+                    target = path.parent / href.split('"')[0] / "index.html"
+                    assert target.resolve().is_file(), (path, href)
+    assert sorted(listed) == ids            # every problem on exactly one page of the state lists
+    assert any((site / "problems/state").glob("*/2/index.html"))
+    districts = Counter(yaml.safe_load(p.read_text("utf-8"))["district"]
+                        for p in (paged_city / "records/problems").rglob("P-*.yaml"))
+    busiest, count = districts.most_common(1)[0]
+    assert count > 20
+    page_html = (site / "districts" / busiest / "index.html").read_text("utf-8")
+    assert len(_problem_rows(site / "districts" / busiest / "index.html")) == 20
+    assert f'href="../../problems/district/{busiest}/"' in page_html and f"查看全部 {count} 个问题" in page_html
+
+
 def test_internal_site_has_banner_noindex_and_internal_records(example_sites):
     internal = page(example_sites / "internal", "problems/P-2017-0002")
     assert "内部资料 注意保密" in internal and 'content="noindex' in internal
@@ -132,11 +174,28 @@ def test_icp_number_in_footer_and_no_other_host(example_sites):
             assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
 
 
-def test_search_index_is_chinese_and_segmented(example_sites):
-    index = json.loads((example_sites / "public/search/search_index.json").read_text("utf-8"))
-    assert index["config"]["lang"] == ["zh"]
-    titles = [d["title"] for d in index["docs"]]
-    assert any("\u200b占道经营" in t for t in titles)
+def test_search_index_is_chunked_chinese_and_holds_articles_only(example_sites):
+    for audience in ("public", "internal"):
+        site = example_sites / audience
+        entry = json.loads((site / "pagefind/pagefind-entry.json").read_text("utf-8"))
+        assert list(entry["languages"]) == ["zh"]
+        marked = [p for p in site.rglob("index.html") if "data-pagefind-body" in p.read_text("utf-8")]
+        assert entry["languages"]["zh"]["page_count"] == len(marked)
+        assert site / "problems/P-2017-0002/index.html" in marked and site / "dashboards/index.html" in marked
+        assert site / "problems/source/media/index.html" not in marked      # list pages repeat records
+        assert len(list((site / "pagefind/index").iterdir())) > 1            # chunked, not one file
+
+
+def test_pages_out_of_the_navigation_carry_the_frame_and_no_placeholder(example_sites):
+    home = page(example_sites / "public", ".")
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', home).group(1)
+    for name, text in site_text(example_sites / "public").items():
+        if name.endswith(".html"):
+            assert "TZSHELL" not in text and f'content="{policy}"' in text, name
+    record = page(example_sites / "public", "problems/P-2017-0002")
+    assert "<title>北京路与环城南路交叉口流动摊贩占道经营（盘龙区） - " in record
+    assert record.count("<h1") == 1 and 'class="md-search__input' in record and "md-tabs" in record
+    assert not (example_sites / "public/_shell").exists()
 
 
 def test_builds_are_byte_identical(tmp_path, example_sites):
@@ -234,9 +293,13 @@ def test_no_canary_reaches_the_public_site(canary_city):
 
 def test_canaries_do_reach_the_internal_site(canary_city):
     out, canaries, hidden = canary_city
-    internal = "\n".join(site_text(out / "internal").values())
+    files = site_text(out / "internal")
+    internal = "\n".join(files.values())
     assert sum(c in internal for c in canaries) > len(canaries) // 4
     assert any(h in internal for h in hidden)
+    # the search index is read too (its files are compressed), so the public check covers it
+    index = "\n".join(text for name, text in files.items() if name.startswith("pagefind/fragment/"))
+    assert any(c in index for c in canaries)
 
 
 # --- injection: markup in every text field ----------------------------------------------
