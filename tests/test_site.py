@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import html as html_lib
 import json
 import re
@@ -44,7 +45,7 @@ def site_text(site: Path) -> dict[str, str]:
     for path in sorted(site.rglob("*")):
         if path.is_file():
             data = path.read_bytes()
-            if data[:2] == b"\x1f\x8b":         # sitemap.xml.gz, Pagefind's index and fragments
+            if path.suffix == ".gz":
                 data = gzip.decompress(data)
             elif path.suffix == ".xlsx":
                 with zipfile.ZipFile(path) as archive:
@@ -174,16 +175,24 @@ def test_icp_number_in_footer_and_no_other_host(example_sites):
             assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
 
 
-def test_search_index_is_chunked_chinese_and_holds_articles_only(example_sites):
+def test_search_index_is_sharded_and_holds_articles_only(example_sites):
+    from generator.search import shard_of, terms
     for audience in ("public", "internal"):
         site = example_sites / audience
-        entry = json.loads((site / "pagefind/pagefind-entry.json").read_text("utf-8"))
-        assert list(entry["languages"]) == ["zh"]
-        marked = [p for p in site.rglob("index.html") if "data-pagefind-body" in p.read_text("utf-8")]
-        assert entry["languages"]["zh"]["page_count"] == len(marked)
-        assert site / "problems/P-2017-0002/index.html" in marked and site / "dashboards/index.html" in marked
-        assert site / "problems/source/media/index.html" not in marked      # list pages repeat records
-        assert len(list((site / "pagefind/index").iterdir())) > 1            # chunked, not one file
+        manifest = json.loads((site / "search/manifest.json").read_text("utf-8"))
+        marked = [p for p in site.rglob("index.html") if "<div data-search>" in p.read_text("utf-8")]
+        assert manifest["docs"] == len(marked) and manifest["shards"] > 1
+        docs = [d for f in sorted((site / "search/d").iterdir(), key=lambda f: int(f.stem))
+                for d in json.loads(f.read_text("utf-8"))]
+        urls = [d[0] for d in docs]
+        assert len(urls) == len(set(urls)) == len(marked)
+        assert "problems/P-2017-0002/" in urls and "dashboards/" in urls
+        assert "problems/source/media/" not in urls          # list pages repeat records
+        # the problem is found under each pair of characters of its title and under its id
+        doc = urls.index("problems/P-2017-0002/")
+        for term in terms("北京路 占道经营 P-2017-0002") - set(manifest["common"]):
+            shard = json.loads((site / f"search/t/{shard_of(term, manifest['shards'])}.json").read_text("utf-8"))
+            assert doc in itertools.accumulate(shard[term]), term
 
 
 def test_pages_out_of_the_navigation_carry_the_frame_and_no_placeholder(example_sites):
@@ -285,10 +294,10 @@ def test_no_canary_reaches_the_public_site(canary_city):
     assert len(canaries) > 100 and len(hidden) > 10
     files = site_text(out / "public")
     assert {"data/problems.xlsx", "data/problems.csv", "feed.xml", "dashboards/index.html"} <= set(files)
-    public = "\n".join(files.values())
-    leaked = [c for c in canaries + hidden if c in public]
+    public = "\n".join(files.values()).lower()      # the search index keeps terms in lower case
+    leaked = [c for c in canaries + hidden if c.lower() in public]
     assert not leaked, leaked[:10]
-    assert "CANARY" not in public
+    assert "canary" not in public
 
 
 def test_canaries_do_reach_the_internal_site(canary_city):
@@ -297,9 +306,9 @@ def test_canaries_do_reach_the_internal_site(canary_city):
     internal = "\n".join(files.values())
     assert sum(c in internal for c in canaries) > len(canaries) // 4
     assert any(h in internal for h in hidden)
-    # the search index is read too (its files are compressed), so the public check covers it
-    index = "\n".join(text for name, text in files.items() if name.startswith("pagefind/fragment/"))
-    assert any(c in index for c in canaries)
+    # the internal search index holds internal text; the public check reads the public one
+    index = "\n".join(text for name, text in files.items() if name.startswith("search/d/"))
+    assert any(c in index for c in canaries + hidden)
 
 
 # --- injection: markup in every text field ----------------------------------------------

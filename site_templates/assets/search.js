@@ -1,13 +1,16 @@
-/* Taizhang: site search in Material's search box, answered by Pagefind. Pagefind's index is cut
-   into chunks: a query downloads the few chunks and result fragments it needs, not the whole
-   index, which keeps search usable on phones at 100,000 problems. Chinese text is segmented by
-   Pagefind's extended build when the site is indexed. No inline script, nothing from another host. */
+/* Taizhang: site search in Material's search box. The index (search/, written by
+   generator/search.py) is cut into shards: a query fetches the shards of its own terms and the
+   document files of the results it shows, never the whole index, so search stays light on a
+   phone at 100,000 problems. Chinese is matched by overlapping character pairs, exactly as it
+   was indexed. No inline script, nothing from another host; result text is inserted as text. */
 (function () {
   "use strict";
   if (window.__tzSearch) return;       // Material's instant navigation may run this again
   window.__tzSearch = true;
 
-  var PAGE = 20;
+  var SHOWN = 20;
+  var CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
+  var TERMS = new RegExp("[" + CJK + "]+|[0-9a-z]+", "g");
   var config = JSON.parse(document.getElementById("__config").textContent);
   var t = config.translations;
   // config.base is relative to the page first loaded ("..", "."); resolve it once, here
@@ -18,36 +21,112 @@
   var toggle = document.getElementById("__search");
   if (!input || !meta || !list || !toggle) return;
 
-  var engine = null;
-  function pagefind() {
-    if (!engine) {
-      engine = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
-        return pf.options({ baseUrl: base.pathname, excerptLength: 40 }).then(function () { return pf; });
-      });
+  function terms(text) {
+    var found = [];
+    (text.toLowerCase().match(TERMS) || []).forEach(function (run) {
+      if (/^[0-9a-z]/.test(run)) { found.push(run); return; }
+      for (var i = 0; i + 1 < run.length; i++) found.push(run.slice(i, i + 2));
+    });
+    return found.filter(function (term, i) { return found.indexOf(term) === i; });
+  }
+
+  function shardOf(term, shards) {      // FNV-1a over UTF-16 code units, as generator/search.py
+    var h = 0x811c9dc5;
+    for (var i = 0; i < term.length; i++) {
+      h ^= term.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
     }
-    return engine;
+    return h % shards;
   }
 
-  // Pagefind's excerpts mark matches with <mark>; nothing else in them may become markup.
-  function excerptHtml(text) {
-    return text.replace(/&(?![a-z]+;|#\d+;)/g, "&amp;").replace(/<(?!\/?mark>)/g, "&lt;");
+  var cache = {};
+  function json(path, fresh) {
+    if (!cache[path]) {
+      cache[path] = fetch(new URL(path, base).href, fresh ? { cache: "no-cache" } : {})
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+    }
+    return cache[path];
+  }
+  function manifest() { return json("search/manifest.json", true); }
+
+  function ids(deltas) {
+    var out = [], id = 0;
+    for (var i = 0; i < (deltas || []).length; i++) { id += deltas[i]; out.push(id); }
+    return out;
   }
 
-  function item(data) {
+  // Documents holding every term of the query (ignoring terms too common to index), best first:
+  // a term in the title counts more than one in the text.
+  function find(query) {
+    return manifest().then(function (m) {
+      var wanted = terms(query).filter(function (term) { return m.common.indexOf(term) < 0; });
+      if (!wanted.length) return { manifest: m, docs: [], wanted: wanted };
+      return Promise.all(wanted.map(function (term) {
+        return json("search/t/" + shardOf(term, m.shards) + ".json?v=" + m.version);
+      })).then(function (shards) {
+        var score = new Map();
+        wanted.forEach(function (term, i) {
+          var inTitle = new Set(ids(shards[i]["^" + term]));
+          ids(shards[i][term]).forEach(function (id) {
+            var s = score.get(id);
+            if (s === undefined && i > 0) return;        // must hold every earlier term
+            score.set(id, [(s ? s[0] : 0) + 1, (s ? s[1] : 0) + (inTitle.has(id) ? 1 : 0)]);
+          });
+        });
+        var docs = [];
+        score.forEach(function (s, id) { if (s[0] === wanted.length) docs.push([id, s[1]]); });
+        docs.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+        return { manifest: m, docs: docs.map(function (d) { return d[0]; }), wanted: wanted };
+      });
+    });
+  }
+
+  function document_(m, id) {
+    var file = Math.floor(id / m.docs_per_file);
+    return json("search/d/" + file + ".json?v=" + m.version).then(function (docs) {
+      return docs[id % m.docs_per_file];
+    });
+  }
+
+  // Text with the query's terms marked; built from text nodes, so record text stays text.
+  function highlight(element, text, wanted) {
+    var pairs = wanted.filter(function (w) { return w.length > 1; });
+    var i = 0, plain = "";
+    while (i < text.length) {
+      var hit = pairs.find(function (w) { return text.substr(i, w.length).toLowerCase() === w; });
+      if (!hit) { plain += text[i]; i += 1; continue; }
+      var end = i + hit.length;      // extend over overlapping pairs: 盘龙 + 龙区 → 盘龙区
+      for (var more = true; more;) {
+        more = pairs.some(function (w) {
+          if (text.substr(end - 1, w.length).toLowerCase() === w && w.length > 1) { end += w.length - 1; return true; }
+          return false;
+        });
+      }
+      element.append(plain);
+      plain = "";
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(i, end);
+      element.append(mark);
+      i = end;
+    }
+    element.append(plain);
+  }
+
+  function item(doc, wanted) {
     var li = document.createElement("li");
     li.className = "md-search-result__item";
     var a = document.createElement("a");
     a.className = "md-search-result__link";
-    a.href = data.url;
+    a.href = new URL(doc[0], base).href;
     a.tabIndex = -1;
     var article = document.createElement("article");
     article.className = "md-search-result__article md-typeset";
     var icon = document.createElement("div");
     icon.className = "md-search-result__icon md-icon";
     var h = document.createElement("h1");
-    h.textContent = (data.meta && data.meta.title) || data.url;
+    highlight(h, doc[1], wanted);
     var p = document.createElement("p");
-    p.innerHTML = excerptHtml(data.excerpt || "");
+    highlight(p, doc[2], wanted);
     article.append(icon, h, p);
     a.appendChild(article);
     li.appendChild(a);
@@ -59,48 +138,52 @@
     return (n === 1 ? t["search.result.one"] : t["search.result.other"]).replace("#", n);
   }
 
-  var latest = 0;
-  function show(results, from) {
-    return Promise.all(results.slice(from, from + PAGE).map(function (r) { return r.data(); }))
-      .then(function (pages) {
+  function show(found, from, mine) {
+    var shown = found.docs.slice(from, from + SHOWN);
+    return Promise.all(shown.map(function (id) { return document_(found.manifest, id); }))
+      .then(function (docs) {
+        if (mine !== latest) return;
         var old = list.querySelector(".tz-search-more");
         if (old) old.remove();
-        pages.forEach(function (data) { list.appendChild(item(data)); });
-        if (results.length > from + PAGE) {
+        docs.forEach(function (doc) { list.appendChild(item(doc, found.wanted)); });
+        if (found.docs.length > from + SHOWN) {
           var li = document.createElement("li");
           li.className = "md-search-result__item tz-search-more";
           var button = document.createElement("button");
           button.type = "button";
           button.className = "md-button";
           button.textContent = "显示更多结果";
-          button.addEventListener("click", function () { show(results, from + PAGE); });
+          button.addEventListener("click", function () { show(found, from + SHOWN, mine); });
           li.appendChild(button);
           list.appendChild(li);
         }
       });
   }
 
+  var latest = 0, timer = null;
   function search() {
     var query = input.value.trim();
     var mine = ++latest;
+    clearTimeout(timer);
     if (!query) {
       meta.textContent = t["search.result.placeholder"];
       list.textContent = "";
       return;
     }
-    pagefind()
-      .then(function (pf) { return pf.debouncedSearch(query, {}, 150); })
-      .then(function (found) {
-        if (!found || mine !== latest) return;       // a newer query is on its way
+    timer = setTimeout(function () {
+      find(query).then(function (found) {
+        if (mine !== latest) return;                 // a newer query is on its way
         list.textContent = "";
-        meta.textContent = count(found.results.length);
-        return show(found.results, 0);
-      })
-      .catch(function () { meta.textContent = "搜索暂时不可用，请稍后再试。"; });
+        meta.textContent = found.wanted.length ? count(found.docs.length) : "请输入至少两个汉字或一个词";
+        return show(found, 0, mine);
+      }).catch(function () {
+        if (mine === latest) meta.textContent = "搜索暂时不可用，请稍后再试。";
+      });
+    }, 120);
   }
 
-  function open() { if (!toggle.checked) { toggle.checked = true; } }
-  input.addEventListener("focus", function () { open(); pagefind(); });
+  function open() { if (!toggle.checked) toggle.checked = true; }
+  input.addEventListener("focus", function () { open(); manifest().catch(function () {}); });
   input.addEventListener("input", search);
   input.form.addEventListener("submit", function (event) {
     event.preventDefault();
