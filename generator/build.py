@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -194,7 +196,15 @@ def publish(staged: Path, target: Path) -> None:
         os.replace(target, old / "site")
     os.replace(staged, target)
     if old is not None:
-        shutil.rmtree(old)
+        _remove_in_background(old)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Deleting a site of 100,000 pages takes minutes on some disks, and the new site is already
+    in place: a detached process removes the old one (if it is killed, the next build does)."""
+    subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                      str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: Path,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from pathlib import Path
 
 from .index import Catalog
 from .lifecycle import LIGHT_LABELS
 from .model.fields import choice_label
 from .model.problem import SOURCES
-from .opendata import _fixed_zip
 from .render import display_name
 
 PROBLEM_COLUMNS = ["编号", "标题", "来源", "发现日期", "点位", "点位类型", "测评指标", "问题描述", "责任区", "责任单位",
@@ -112,3 +112,22 @@ def export_workbook(catalog: Catalog) -> bytes:
 def write_workbook(catalog: Catalog, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(export_workbook(catalog))
+
+
+_W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _fixed_zip(data: bytes, stamp: dt.datetime) -> bytes:
+    """The same archive with every entry, and the document's own created/modified dates (which
+    openpyxl sets to the time of saving), dated `stamp`: two builds give the same bytes."""
+    out = io.BytesIO()
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _W3CDTF.sub(rb"\g<1>" + when + rb"\g<2>", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, content)
+    return out.getvalue()

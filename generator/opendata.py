@@ -10,8 +10,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,6 +21,7 @@ from .lifecycle import LIGHT_LABELS, STATE_LABELS
 from .model.fields import choice_label
 from .model.problem import SOURCES
 from .render import display_name, record_path
+from .xlsx import workbook
 
 
 @dataclass(frozen=True)
@@ -134,48 +133,10 @@ def _json(table: Table, as_of: dt.date) -> bytes:
 
 
 def _xlsx(table: Table, as_of: dt.date) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.title
-    sheet.append([c.heading for c in table.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([c.value(row) for c in table.columns])
-    for index, column in enumerate(table.columns, 1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = 24 if column.key in ("title", "location") else 14
-        for cell in sheet[letter][1:]:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    stamp = dt.datetime(as_of.year, as_of.month, as_of.day)
-    workbook.properties.created = workbook.properties.modified = stamp
-    raw = io.BytesIO()
-    workbook.save(raw)
-    return _fixed_zip(raw.getvalue(), stamp)
-
-
-_W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _fixed_zip(data: bytes, stamp: dt.datetime) -> bytes:
-    """The same archive with every entry, and the document's own created/modified dates (which
-    openpyxl sets to the time of saving), dated `stamp`: two builds give the same bytes."""
-    out = io.BytesIO()
-    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _W3CDTF.sub(rb"\g<1>" + when + rb"\g<2>", content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, content)
-    return out.getvalue()
+    return workbook(table.title, [c.heading for c in table.columns],
+                    ([c.value(row) for c in table.columns] for row in table.rows),
+                    [24 if c.key in ("title", "location") else 14 for c in table.columns],
+                    dt.datetime(as_of.year, as_of.month, as_of.day))
 
 
 def write_open_data(catalog: Catalog, dashboard: Dashboard, docs: Path) -> list[Table]:

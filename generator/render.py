@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from .lifecycle import LIGHT_LABELS, STATE_LABELS, Status
 from .model import RECORD_TYPES, Record
 from .model.fields import choice_label
 from .model.problem import SOURCES
+from .shell import depth, page_url
 
 # record type → site section; types without a section have no page of their own
 SECTIONS = {
@@ -171,6 +171,7 @@ class Renderer:
             chart_assessment=self.assessment_chart,
             changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), last_change=history.latest)
         self._rankings = None
+        self._links: dict[str, dict[str, Markup]] = {}     # per depth: record id → its link
 
     def labels(self, record: Record, field_name: str) -> list[str]:
         return [choice_label(record, field_name, v) for v in getattr(record, field_name)]
@@ -201,28 +202,31 @@ class Renderer:
                          maximum=100, unit="", highlight={names[r.district] for r in rows if r.bottom})
 
     def render(self, template: str, context: PageContext) -> str:
-        here = posixpath.dirname(context.path)
         catalog = self.catalog
+        # Every page's URL is a directory at a known depth: a link climbs to the site root and
+        # down to its target. Paths are built from ids, which their patterns keep to safe characters.
+        prefix = "../" * depth(context.path)
+        links = self._links.setdefault(prefix, {})
 
         def url(path: str) -> Markup:
-            """Relative URL from this page to a docs path (directory URLs). Paths are built
-            from ids, which their patterns keep to safe characters."""
-            target = path[:-3] + "/" if path.endswith(".md") else path
-            if target.endswith("index/"):
-                target = target[: -len("index/")]
-            page_dir = context.path[:-3] + "/" if not context.path.endswith("index.md") else here + "/"
-            page_dir = page_dir.lstrip("/")
-            rel = posixpath.relpath(target or ".", page_dir or ".")
-            rel += "/" if target.endswith("/") and not rel.endswith("/") else ""
-            return Markup(html.escape(rel))
+            target = page_url(path) if path.endswith(".md") else path
+            return Markup(html.escape(prefix + target) or "./")
 
         def link(record_or_id, text: str | None = None) -> Markup:
+            if record_or_id is None:
+                return Markup("—")
+            key = record_or_id if isinstance(record_or_id, str) else record_or_id.id
+            if text is None and key in links:
+                return links[key]
             record = catalog.get(record_or_id) if isinstance(record_or_id, str) else record_or_id
             if record is None:
                 return Markup("—")
             shown = text_escape(text or display_name(record))
             path = record_path(record)
-            return Markup(f'<a href="{url(path)}">{shown}</a>') if path else shown
+            made = Markup(f'<a href="{url(path)}">{shown}</a>') if path else shown
+            if text is None:
+                links[key] = made
+            return made
 
         def status(problem) -> Status:
             return catalog.status[problem.id]

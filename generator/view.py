@@ -8,6 +8,9 @@ The internal view is the catalog as it is.
 """
 from __future__ import annotations
 
+import copy
+import functools
+
 from pydantic import BaseModel
 
 from .index import Catalog, build_index
@@ -17,15 +20,21 @@ from .model.fields import field_specs
 AUDIENCES = ("public", "internal")
 
 
+@functools.cache
+def _default(model: type[BaseModel], name: str):
+    # pydantic inspects the default factory's signature on every call: ask once per field
+    return model.model_fields[name].get_default(call_default_factory=True)
+
+
 def _strip(obj: BaseModel, keep: set[str]) -> BaseModel:
     """A copy of `obj` without internal fields and without references leaving the view."""
     update = {}
     for spec in field_specs(type(obj)):
         value = getattr(obj, spec.name)
         if spec.internal:
-            default = type(obj).model_fields[spec.name].get_default(call_default_factory=True)
+            default = _default(type(obj), spec.name)
             if value != default:
-                update[spec.name] = default
+                update[spec.name] = copy.copy(default)
         elif spec.refs and value is not None:
             if spec.many:
                 kept = [v for v in value if v in keep]

@@ -157,3 +157,31 @@ def test_import_never_loses_a_comment_or_a_value(tmp_path_factory, inserts):
     assert sorted(l.strip() for l in after_text.split("\n") if l.strip().startswith("#")) == \
         sorted(l.strip() for l in text.split("\n") if l.strip().startswith("#"))
     assert after == {**before, "deadline": "2017-05-31", "measures": "加派人手"}
+
+
+def test_the_open_data_workbook_opens_in_libreoffice_with_its_values(tmp_path):
+    """generator/xlsx.py writes SpreadsheetML by hand: LibreOffice must read back every value."""
+    import datetime as dt
+    import shutil
+    import pytest
+    from generator.xlsx import workbook
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("needs Debian's libreoffice-calc-nogui (.ci/run installs it)")
+    rows = [["P-2017-0001", "占道经营 <b>&</b> \"引号\"", dt.date(2017, 4, 3), 12, 50.5, None],
+            ["P-2017-0002", "第二行", dt.date(2020, 2, 29), 0, 0.0, "备注"]]
+    out = tmp_path / "problems.xlsx"
+    data = workbook("问题", ["编号", "标题", "发现日期", "天数", "得分率", "备注"], rows, [14] * 6, dt.datetime(2017, 5, 31))
+    out.write_bytes(data)
+    assert data == workbook("问题", ["编号", "标题", "发现日期", "天数", "得分率", "备注"], rows, [14] * 6,
+                            dt.datetime(2017, 5, 31))
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(out)],
+                   check=True, capture_output=True, timeout=180)
+    lines = (tmp_path / "problems.csv").read_text("utf-8").splitlines()
+    assert lines == ["编号,标题,发现日期,天数,得分率,备注",
+                     'P-2017-0001,"占道经营 <b>&</b> ""引号""",2017-04-03,12,50.5,',
+                     "P-2017-0002,第二行,2020-02-29,0,0,备注"]
+    from openpyxl import load_workbook
+    sheet = load_workbook(out).active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F3" and sheet["A1"].font.b
