@@ -9,8 +9,8 @@ the ledger. assets/search.js reads it.
 Terms: Chinese text is indexed as overlapping character pairs (盘龙区 → 盘龙 龙区), the usual
 way to search Chinese without a segmentation dictionary, so the browser splits a query
 exactly as the index did; runs of Latin letters and digits are terms of their own (P-2017-0002
-→ p 2017 0002). A term in more than half the documents (page headings, boilerplate) is dropped
-from the index and ignored in queries. A document is the article of a page marked
+→ p 2017 0002). A term in more than half the documents (page headings, boilerplate) is indexed
+only where it occurs in a title, and a query matches it only there. A document is the article of a page marked
 `data-search` (record pages and the pages in the navigation); list pages repeat records and
 are not indexed.
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from test_site import build, injected_city  # noqa: F401  (the CLI build helper, the injected city fixture)
+from test_site import build, injected_city, paged_city  # noqa: F401  (the CLI build helper, fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -104,6 +104,33 @@ def test_search_from_a_record_page_opens_a_record_and_escapes_result_text(served
     page.wait_for_load_state()
     assert page.url.rstrip("/") in [h.rstrip("/") for h in hrefs]
     assert seen == {"dialogs": [], "csp": []}
+
+
+def test_a_term_in_most_pages_still_finds_the_pages_with_it_in_their_title(paged_city, browser):
+    import json
+    from generator.search import shard_of
+    site = paged_city / "site/public"
+    manifest = json.loads((site / "search/manifest.json").read_text("utf-8"))
+    shards = {n: json.loads((site / f"search/t/{n}.json").read_text("utf-8")) for n in range(manifest["shards"])}
+    common = [t for t in manifest["common"] if re.fullmatch(r"[\u4e00-\u9fff]{2}", t)
+              and shards[shard_of(t, manifest["shards"])].get("^" + t)]
+    assert common, manifest["common"]
+    term = common[0]
+    titled = len(shards[shard_of(term, manifest["shards"])]["^" + term])
+    server, url = _serve(site)
+    try:
+        page = browser.new_page()
+        page.goto(url + "/")
+        search = page.locator(".md-search__input")
+        search.click()
+        search.fill(term)
+        page.wait_for_selector(".md-search-result__item a", timeout=20_000)
+        assert f"{titled} 个符合条件的结果" in page.locator(".md-search-result__meta").inner_text()
+        titles = page.locator(".md-search-result__item h1").all_inner_texts()
+        assert titles and all(term in title for title in titles)
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_tables_sort_by_clicking_a_header(served, browser):

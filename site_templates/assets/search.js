@@ -55,22 +55,25 @@
     return out;
   }
 
-  // Documents holding every term of the query (ignoring terms too common to index), best first:
-  // a term in the title counts more than one in the text.
+  // Documents holding every term of the query, best first: a term in the title counts more
+  // than one in the text. A term too common to be indexed in the text (in most pages) must be
+  // in the title.
   function find(query) {
     return manifest().then(function (m) {
-      var wanted = terms(query).filter(function (term) { return m.common.indexOf(term) < 0; });
+      var wanted = terms(query);
       if (!wanted.length) return { manifest: m, docs: [], wanted: wanted };
       return Promise.all(wanted.map(function (term) {
         return json("search/t/" + shardOf(term, m.shards) + ".json?v=" + m.version);
       })).then(function (shards) {
         var score = new Map();
         wanted.forEach(function (term, i) {
-          var inTitle = new Set(ids(shards[i]["^" + term]));
-          ids(shards[i][term]).forEach(function (id) {
+          var inTitle = ids(shards[i]["^" + term]);
+          var titleSet = new Set(inTitle);
+          var holding = m.common.indexOf(term) >= 0 ? inTitle : ids(shards[i][term]);
+          holding.forEach(function (id) {
             var s = score.get(id);
             if (s === undefined && i > 0) return;        // must hold every earlier term
-            score.set(id, [(s ? s[0] : 0) + 1, (s ? s[1] : 0) + (inTitle.has(id) ? 1 : 0)]);
+            score.set(id, [(s ? s[0] : 0) + 1, (s ? s[1] : 0) + (titleSet.has(id) ? 1 : 0)]);
           });
         });
         var docs = [];
