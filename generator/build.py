@@ -136,6 +136,9 @@ def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
         target.write_text(shell_markdown(), "utf-8")
     shutil.copytree(TEMPLATES / "assets", docs / "assets")
     _copy_attachments(catalog, records, docs, strip_metadata=site.audience == "public")
+    if site.audience == "internal":        # the form editor (/admin/): internal site only
+        from .cms import write_admin
+        write_admin(catalog, docs)
     return Prepared(_config(site, pages, work, work / "site"), renderer, pages)
 
 

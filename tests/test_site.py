@@ -298,10 +298,12 @@ def test_no_canary_reaches_the_public_site(canary_city):
     leaked = [c for c in canaries + hidden if c.lower() in public]
     assert not leaked, leaked[:10]
     assert "canary" not in public
+    assert not (out / "public/admin").exists()      # the form editor (/admin/) is internal only
 
 
 def test_canaries_do_reach_the_internal_site(canary_city):
     out, canaries, hidden = canary_city
+    assert (out / "internal/admin/index.html").is_file()
     files = site_text(out / "internal")
     internal = "\n".join(files.values())
     assert sum(c in internal for c in canaries) > len(canaries) // 4
