@@ -46,14 +46,17 @@ def print_text(findings: list[Finding], out=None) -> None:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_file[f.file].append(f)
+    lines = []                  # written at once: tens of thousands of print calls are slow
     for file, items in by_file.items():
-        print(f"{file}", file=out)
+        lines.append(f"{file}")
         for f in items:
             where = f"{f.file}:{f.line}:{f.column}"
             path = f" [{f.path}]" if f.path else ""
-            print(f"  {where}: {SEVERITY_LABEL[f.severity]} {f.code}{path} {f.message}", file=out)
+            lines.append(f"  {where}: {SEVERITY_LABEL[f.severity]} {f.code}{path} {f.message}")
             if f.hint:
-                print(f"      提示：{f.hint}", file=out)
+                lines.append(f"      提示：{f.hint}")
+    if lines:
+        out.write("\n".join(lines) + "\n")
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if errors:
@@ -88,13 +91,26 @@ def gitlab_issue(f: Finding) -> dict:
             "location": {"path": f.file, "lines": {"begin": f.line}}}
 
 
+def json_list(items: list[dict]) -> str:
+    """`json.dumps(items, ensure_ascii=False, indent=1)` for a list of flat dicts of text and
+    integers, the same bytes ~10× faster (json's C encoder does not indent)."""
+    if not items:
+        return "[]"
+    text = json.encoder.encode_basestring
+    return "[\n" + ",\n".join(
+        " {\n" + ",\n".join(f"  {text(k)}: {text(v) if isinstance(v, str) else int.__repr__(v)}"
+                             for k, v in item.items()) + "\n }"
+        for item in items) + "\n]"
+
+
 def run_validate(args) -> int:
-    from .pipeline import validate
+    from .cache import Cache
+    from .validation import validate
     records = _records_dir(args.records)
-    checked = validate(records, args.as_of or today_in_shanghai())
+    cache = None if args.no_cache else Cache(records, Path(args.cache_dir) if args.cache_dir else None)
+    checked = validate(records, args.as_of or today_in_shanghai(), cache=cache)
     if args.format == "json":
-        json.dump([f.as_json() for f in checked.findings], sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print(json_list([f.as_json() for f in checked.findings]))
     elif args.format == "github":
         print_github(list(checked.findings))
     elif args.format == "gitlab":
@@ -122,7 +138,7 @@ def run_build(args) -> int:
         return 1
     warnings = len(checked.findings)
     for site in built:
-        print(f"已生成 {site.audience}：{site.path}（{site.pages} 页）")
+        print(f"已生成 {site.audience}：{site.path}（{site.pages} 页，用时 {site.seconds:.0f} 秒）")
     if warnings:
         print(f"（{warnings} 个警告，用 validate 查看）")
     return 0
@@ -130,8 +146,8 @@ def run_build(args) -> int:
 
 def _checked_or_refuse(args, refusal: str):
     """Validate the records; on errors print them and `refusal`, and return None."""
-    from .pipeline import validate
-    checked = validate(_records_dir(args.records), args.as_of or today_in_shanghai())
+    from .validation import validate
+    checked = validate(_records_dir(args.records), args.as_of or today_in_shanghai(), keep_records=True)
     if not checked.ok:
         print_text(list(checked.findings), out=sys.stderr)
         print(refusal, file=sys.stderr)
@@ -157,14 +173,14 @@ def run_diff(args) -> int:
     import subprocess
     import tempfile
     from .diff import GitError, head_records, markdown, summarize
-    from .pipeline import validate
     from .render import display_name
+    from .validation import validate
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
         repo = Path(top.stdout.strip())
         with tempfile.TemporaryDirectory() as tmp:
             records = head_records(repo, args.head, Path(tmp))
-            checked = validate(records, args.as_of or today_in_shanghai())
+            checked = validate(records, args.as_of or today_in_shanghai(), keep_records=True)
             names = {v.record.id: display_name(v.record) for v in checked.valid}
             changes = summarize(repo, args.base, args.head, names)
     except (GitError, subprocess.CalledProcessError) as error:
@@ -297,6 +313,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="按此日期判断逾期等（默认今天，北京时间）")
     p.add_argument("--format", choices=("text", "json", "github", "gitlab"), default="text",
                    help="输出格式：text 给人看；json 给工具；github 为 GitHub Actions 注释；gitlab 为 GitLab 代码质量报告")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不读也不写校验缓存，每个文件都重新检查（结果与用缓存时相同）")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="校验缓存放在哪里（默认 ~/.cache/taizhang/validate，可随时删除）")
     p.set_defaults(run=run_validate)
 
     p = sub.add_parser("build", help="校验记录并生成公开站和/或内部站")

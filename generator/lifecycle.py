@@ -63,13 +63,19 @@ def status(history, deadline: dt.date, as_of: dt.date, yellow_days: int = 3) -> 
     for event in history:
         if event.state == "extended" and event.new_deadline:
             deadline = event.new_deadline
+    return light(state, deadline, as_of, yellow_days)
+
+
+def light(state: str, deadline: dt.date, as_of: dt.date, yellow_days: int = 3) -> Status:
+    """The light of a problem in `state` with `deadline` in force (the validator keeps only
+    these two per problem, so that a later as-of date needs no other field)."""
     if state in UNIT_DONE:
         return Status(state, deadline, "done", 0)
     days_left = (deadline - as_of).days
     if days_left < 0:
         return Status(state, deadline, "red", -days_left)
-    light = "yellow" if days_left <= yellow_days else "green"
-    return Status(state, deadline, light, 0)
+    colour = "yellow" if days_left <= yellow_days else "green"
+    return Status(state, deadline, colour, 0)
 
 
 def status_on(history, deadline: dt.date, day: dt.date, yellow_days: int = 3) -> Status | None:

@@ -8,19 +8,17 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .build import Built, build_site
-from .check import Checked, check
+from .check import Checked
 from .history import read_history
 from .index import Catalog, build_index
-from .load import load
-from .locate import locate
 from .render import Site
+from .validation import validate as _validate
 
 
 def validate(records: Path, as_of: dt.date) -> Checked:
-    """load → check; findings located and sorted, ready to print."""
-    checked = check(load(records), records, as_of)
-    located = locate(list(checked.findings), records)
-    return Checked(checked.valid, tuple(sorted(located, key=lambda f: f.sort_key)), as_of)
+    """load → check → locate; findings located and sorted, with the valid records (no cache:
+    the records themselves are not kept in it)."""
+    return _validate(records, as_of, keep_records=True)
 
 
 def internal_catalog(checked: Checked) -> Catalog:

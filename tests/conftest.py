@@ -253,6 +253,13 @@ class Tree:
                 if (code is None or f["code"] == code) and (file is None or f["file"] == file)]
 
 
+@pytest.fixture(autouse=True)
+def _validate_cache_in_tmp(tmp_path_factory, monkeypatch):
+    """`validate` keeps a cache under $XDG_CACHE_HOME (default ~/.cache): each test gets its
+    own, so tests never share one or leave one in the home folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @pytest.fixture
 def make_tree(tmp_path):
     """Factory: build the minimal valid records tree under tmp_path and return a Tree."""

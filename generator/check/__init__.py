@@ -3,20 +3,177 @@
 schema (each record alone) → references (across records) → rules (dates, lifecycle, privacy,
 cadence). A pass sees only the records that passed the ones before, so one mistake is
 reported once, where it is.
+
+The work is split along what it depends on, so that the validator can keep the first part
+per file in its cache (`generator/cache.py`) and redo only the second:
+
+- `examine`: one document alone → `Examined` (the findings that depend on nothing else and the
+  few facts about the record that the other passes need);
+- across files: `duplicates` and `tables` from every file's small `Interface`, then `judge`
+  (references, then dates, attachments) per record, then `cadence` over the valid records'
+  views; `cross_check` runs them in order over all files. The validator may run them
+  elsewhere (worker processes) or for changed files only (`generator/validation.py`).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable, Mapping, NamedTuple
 
 from ..findings import Finding
-from ..load import Loaded
-from ..model.org import Thresholds
-from .cadence import check_cadence
-from .references import check_references
-from .rules import check_record_rules
-from .schema import Valid, check_schema, id_key
+from ..load import Document, Loaded
+from ..model import Record
+from .cadence import CampaignView, check_cadence, view
+from .references import Outgoing, Tables, Target, check_outgoing, outgoing, target
+from .rules import Attachments, RuleFacts, check_dated, rule_facts
+from .schema import Valid, check_document, duplicates, id_key
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the later passes need of a record that passed pass 1."""
+    target: Target
+    outgoing: Outgoing
+    rules: RuleFacts
+    view: object | None            # cadence.view(record)
+
+
+class Interface(NamedTuple):
+    """What one file shows the other files' checks. Two runs whose interfaces are all equal
+    check every unchanged file's references in the same way, so its findings can be kept.
+    (A named tuple: 100,000 of them are compared and pickled on every run.)"""
+    file: str
+    record_id: str | None          # the id when it is text, even if the record is invalid
+    unreadable: bool               # the file has a load finding (its name stands in for an id)
+    target: Target | None          # None unless the record passed pass 1
+    view: object | None            # cadence view, when the record passed pass 1
+
+
+@dataclass(frozen=True, slots=True)
+class Examined:
+    """One file checked alone."""
+    file: str
+    type_name: str | None
+    load_finding: Finding | None
+    record_id: str | None = None
+    id_findings: tuple[Finding, ...] = ()
+    model_findings: tuple[Finding, ...] = ()
+    facts: Facts | None = None     # None unless the record passed its model and its id checks
+    record: Record | None = field(default=None, compare=False)   # kept only when asked for
+
+    @property
+    def interface(self) -> Interface:
+        facts = self.facts
+        return Interface(self.file, self.record_id, self.load_finding is not None,
+                         facts.target if facts else None, facts.view if facts else None)
+
+    @property
+    def own(self) -> tuple[Finding, ...]:
+        """Findings that depend on this file alone, in report order (a duplicate id, decided
+        across files, goes between the id findings and the model findings)."""
+        if self.load_finding is not None:
+            return (self.load_finding,)
+        return self.id_findings + self.model_findings
+
+
+def unreadable(file: str, type_name: str | None, problem: Finding) -> Examined:
+    return Examined(file, type_name, problem)
+
+
+def examine(doc: Document, keep_record: bool = False) -> Examined:
+    schema = check_document(doc)
+    facts = None
+    record = schema.record
+    if schema.ok:
+        facts = Facts(target(record), outgoing(record), rule_facts(doc.file, record), view(record))
+    return Examined(doc.file, doc.record_type.type_name, None, schema.record_id, schema.id_findings,
+                    schema.model_findings, facts, record if keep_record and facts else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """The cross-file findings of one file: references, then (if those hold) pass 3."""
+    references: tuple[Finding, ...]
+    rules: tuple[Finding, ...]
+
+
+@dataclass
+class Cross:
+    duplicate: dict[str, Finding]            # file → its E-ID-DUPLICATE
+    judged: dict[str, Judged]                # file → its findings from passes 2 and 3
+    cadence: list[Finding]
+    valid: list[str]                         # files whose record passed every pass, in order
+    tables: Tables
+    views: dict[str, object]                 # file → cadence view, of valid files, in order
+
+
+def tables(interfaces: list[Interface], duplicate: Mapping[str, Finding]) -> Tables:
+    all_ids: set[str] = set()
+    by_id: dict[str, Target] = {}
+    for item in interfaces:
+        if item.record_id is not None:
+            all_ids.add(item.record_id)
+        if item.unreadable:     # a file that could not be read still names its record
+            all_ids.add(PurePosixPath(item.file).stem)
+        if item.target is not None and item.file not in duplicate:
+            by_id[item.record_id] = item.target
+    return Tables(by_id, all_ids)
+
+
+def judge(file: str, type_name: str, facts: Facts, table: Tables, as_of: dt.date,
+          attachments: Attachments) -> Judged:
+    """Passes 2 and 3 for one record that passed pass 1 (pass 3 only if its references hold)."""
+    references = tuple(check_outgoing(file, type_name, facts.outgoing, table))
+    rules = () if references else tuple(check_dated(file, type_name, facts.rules, as_of, attachments))
+    return Judged(references, rules)
+
+
+def cadence(views: Mapping[str, object], as_of: dt.date) -> list[Finding]:
+    """The cadence pass over the views of the records that passed every other pass."""
+    items = [Valid(file, v) for file, v in views.items()]
+    campaign = next((v for v in items if isinstance(v.record, CampaignView)), None)
+    return check_cadence(items, campaign, as_of)
+
+
+def cross_check(interfaces: list[Interface], examined: Callable[[str], Examined], as_of: dt.date,
+                attachments: Attachments) -> Cross:
+    """Passes 2 and 3 over every file, in file order; `examined(file)` for each file that
+    passed pass 1."""
+    duplicate = duplicates([(i.file, i.record_id) for i in interfaces if not i.unreadable])
+    table = tables(interfaces, duplicate)
+    judged: dict[str, Judged] = {}
+    valid: list[str] = []
+    views: dict[str, object] = {}
+    for item in interfaces:
+        if item.target is None or item.file in duplicate:
+            continue
+        result = judge(item.file, item.target.type_name, examined(item.file).facts, table, as_of, attachments)
+        if result.references or result.rules:
+            judged[item.file] = result
+        if not result.references:
+            valid.append(item.file)
+            if item.view is not None:
+                views[item.file] = item.view
+    return Cross(duplicate, judged, cadence(views, as_of), valid, table, views)
+
+
+def report(examined: list[Examined], cross: Cross) -> list[Finding]:
+    """Every finding in the order the passes make them (before locating and sorting)."""
+    out: list[Finding] = []
+    for e in examined:
+        out += e.own
+        if e.file in cross.duplicate:
+            out.insert(len(out) - len(e.model_findings), cross.duplicate[e.file])
+    for e in examined:
+        judged = cross.judged.get(e.file)
+        if judged is not None:
+            out += judged.references
+    for e in examined:
+        judged = cross.judged.get(e.file)
+        if judged is not None:
+            out += judged.rules
+    return out + cross.cadence
 
 
 @dataclass(frozen=True)
@@ -32,20 +189,15 @@ class Checked:
 
 
 def check(loaded: Loaded, records: Path, as_of: dt.date) -> Checked:
-    findings: list[Finding] = list(loaded.findings)
-    valid, schema_findings, all_ids = check_schema(loaded.documents)
-    # a file that could not be read still names its record: no "missing" reports for it
-    all_ids |= {Path(f.file).stem for f in loaded.findings}
-    findings += schema_findings
-    reference_findings = check_references(valid, all_ids)
-    findings += reference_findings
-    broken = {f.file for f in reference_findings}
-    valid = [v for v in valid if v.file not in broken]
-    campaign = next((v for v in valid if v.record.type_name == "campaign"), None)
-    yellow_days = (campaign.record.thresholds if campaign else Thresholds()).yellow_days
-    findings += check_record_rules(valid, records, as_of, yellow_days)
-    findings += check_cadence(valid, campaign, as_of)
-    return Checked(tuple(valid), tuple(findings), as_of)
+    """All passes over loaded documents, without a cache (findings not yet located)."""
+    examined = [unreadable(f.file, None, f) for f in loaded.findings]
+    examined += [examine(doc, keep_record=True) for doc in loaded.documents]
+    by_file = {e.file: e for e in examined}
+    cross = cross_check([e.interface for e in examined], by_file.__getitem__, as_of, Attachments(records))
+    valid = tuple(Valid(f, by_file[f].record) for f in cross.valid)
+    return Checked(valid, tuple(report(examined, cross)), as_of)
 
 
-__all__ = ["Checked", "Valid", "check", "id_key"]
+__all__ = ["Attachments", "Checked", "Cross", "Examined", "Facts", "Interface", "Judged", "Tables",
+           "Valid", "cadence", "check", "cross_check", "duplicates", "examine", "id_key", "judge",
+           "report", "tables", "unreadable"]

@@ -4,16 +4,99 @@ The article fixes it: scheduling meetings every two weeks, each sub-HQ meets wee
 inspection group inspects 1–2 times a month, media report every Friday, and districts ranked
 low in a month's assessment make a statement at the next scheduling meeting. Only whole
 weeks and months inside the campaign period, up to the as-of date, are checked.
+
+The pass reads a handful of fields of a few thousand records; `view` keeps just those per
+record (same names as on the record), so the validator's cache can hold them for every run.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import ClassVar
 
 from ..findings import Finding, finding
 from ..index import ranking
+from ..model import Record
 from ..periods import whole_months, whole_weeks
 from .schema import Valid
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignView:
+    type_name: ClassVar[str] = "campaign"
+    start: dt.date
+    end: dt.date | None
+    bottom_n: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    type_name: ClassVar[str] = "meeting"
+    kind: str
+    title: str
+    date: dt.date
+    status: str
+    sub_hq: str | None
+    stated: frozenset[str]            # who made a statement
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedView:                   # a sub-HQ or an inspection group
+    type_name: str
+    id: str
+    name: str
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class DatedView:                      # an inspection (with its group) or a media feedback
+    type_name: str
+    date: dt.date
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    district: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentView:
+    type_name: ClassVar[str] = "assessment"
+    title: str
+    date: dt.date
+    scores: tuple[Score, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictView:
+    type_name: ClassVar[str] = "district"
+    id: str
+    name: str
+
+
+def view(record: Record):
+    """What this pass needs of a record, or None for the types it does not look at."""
+    kind = record.type_name
+    if kind == "campaign":
+        return CampaignView(record.start, record.end, record.thresholds.bottom_n)
+    if kind == "meeting":
+        return MeetingView(record.kind, record.title, record.date, record.status, record.sub_hq,
+                           frozenset(s.by for s in record.statements))
+    if kind in ("sub_hq", "inspection_group"):
+        return NumberedView(kind, record.id, record.name, record.number)
+    if kind == "inspection":
+        return DatedView(kind, record.date, record.group)
+    if kind == "media_feedback":
+        return DatedView(kind, record.date)
+    if kind == "assessment":
+        return AssessmentView(record.title, record.date,
+                              tuple(Score(s.district, s.score) for s in record.scores))
+    if kind == "district":
+        return DistrictView(record.id, record.name)
+    return None
 
 
 def _by_type(valid: list[Valid]) -> dict[str, list[Valid]]:
@@ -23,7 +106,8 @@ def _by_type(valid: list[Valid]) -> dict[str, list[Valid]]:
     return out
 
 
-def check_cadence(valid: list[Valid], campaign, as_of: dt.date) -> list[Finding]:
+def check_cadence(valid: list[Valid], campaign: Valid | None, as_of: dt.date) -> list[Finding]:
+    """`valid`: the records that passed every earlier pass, each as (file, its `view`)."""
     if campaign is None:
         return []
     start = campaign.record.start
@@ -66,14 +150,14 @@ def check_cadence(valid: list[Valid], campaign, as_of: dt.date) -> list[Finding]
         if monday not in weeks_reported:
             out.append(finding("W-CADENCE-MEDIA", here, (), friday=monday + dt.timedelta(days=4)))
 
-    bottom_n = campaign.record.thresholds.bottom_n
+    bottom_n = campaign.record.bottom_n
     names = {d.record.id: d.record.name for d in types["district"]}
     for assessment in types["assessment"]:
         bottom = [row.district for row in ranking(assessment.record, bottom_n) if row.bottom]
         following = next((m for m in scheduling if m.record.date > assessment.record.date), None)
         if following is None:
             continue
-        stated = {s.by for s in following.record.statements}
+        stated = following.record.stated
         for district in bottom:
             if district not in stated:
                 out.append(finding("W-STATEMENT-MISSING", following.file, ("statements",),

@@ -1,18 +1,28 @@
 """Pass 3, per record: dates, the problem lifecycle, attachments, required-by-kind fields,
 control characters and personal data in public text. Rules that look across the whole
-campaign (cadence, statements) are in cadence.py."""
+campaign (cadence, statements) are in cadence.py.
+
+Split in two so the validator's cache can keep the first half per file: `rule_facts` reads
+one record alone and returns the findings that depend on nothing else, plus the few dates and
+paths that do (the as-of date, files under records/attachments); `check_dated` judges those.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
+import time
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..cache import settled, signature
 from ..findings import Finding, Loc, finding
-from ..lifecycle import STATE_LABELS, TRANSITIONS, status
-from ..model import Record
+from ..lifecycle import STATE_LABELS, TRANSITIONS, light, status
+from ..model import RECORD_TYPES, Record
 from ..model.fields import field_label, iter_text
-from .schema import Valid
+from .references import shared
 
 ATTACHMENT_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".pdf")
 
@@ -54,24 +64,70 @@ def _dates_happened(record: Record) -> list[tuple[Loc, dt.date]]:
     return out
 
 
-def _attachment(file: str, records: Path, loc: Loc, value: str) -> Finding | None:
-    unsafe = None
-    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or "\\" in value:
-        unsafe = "不能是绝对路径或含反斜杠"
-    elif ".." in Path(value).parts:
-        unsafe = "不能含 .."
-    if unsafe:
-        return finding("E-ATTACH-PATH", file, loc, value=value, detail=unsafe)
-    if not value.lower().endswith(ATTACHMENT_TYPES):
-        return finding("E-ATTACH-TYPE", file, loc, value=value, allowed="、".join(ATTACHMENT_TYPES))
-    target = records / value
-    if not target.resolve().is_relative_to(records.resolve()):   # a symlink, itself or a folder on the way
-        return finding("E-ATTACH-PATH", file, loc, value=value, detail="经符号链接指向 records/ 之外")
-    if not target.is_file():
-        return finding("E-ATTACH-MISSING", file, loc, value=value)
-    if not value.lower().endswith(".pdf") and not _is_image(target):
-        return finding("E-ATTACH-TYPE", file, loc, value=value, allowed="能打开的 JPEG、PNG、WebP 图片或 PDF")
-    return None
+class Attachments:
+    """Checks attachment paths against the files under records/, each distinct path once per
+    run. `known` carries from an earlier run whether a file (by its stat signature) opened as
+    an image, so that unchanged photos are not opened again; `images` is what to keep."""
+
+    def __init__(self, records: Path, known: dict[str, tuple[tuple, bool]] | None = None):
+        self.records = records.resolve()
+        self.known = known or {}
+        self.images: dict[str, tuple[tuple, bool]] = {}
+        self.outcomes: dict[str, tuple[str, dict] | None] = {}
+        self._folders: dict[Path, bool] = {}
+
+    def problem(self, value: str) -> tuple[str, dict] | None:
+        """None, or the code and message values of what is wrong with attachment `value`."""
+        if value not in self.outcomes:
+            self.outcomes[value] = self._check(value)
+        return self.outcomes[value]
+
+    def _check(self, value: str) -> tuple[str, dict] | None:
+        unsafe = None
+        if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or "\\" in value:
+            unsafe = "不能是绝对路径或含反斜杠"
+        elif ".." in Path(value).parts:
+            unsafe = "不能含 .."
+        if unsafe:
+            return "E-ATTACH-PATH", {"detail": unsafe}
+        if not value.lower().endswith(ATTACHMENT_TYPES):
+            return "E-ATTACH-TYPE", {"allowed": "、".join(ATTACHMENT_TYPES)}
+        target = self.records / value
+        if not self._inside(target):    # a symlink, itself or a folder on the way
+            return "E-ATTACH-PATH", {"detail": "经符号链接指向 records/ 之外"}
+        try:
+            st = os.stat(target)
+        except (OSError, ValueError):
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            return "E-ATTACH-MISSING", {}
+        if not value.lower().endswith(".pdf") and not self._image(value, target, st):
+            return "E-ATTACH-TYPE", {"allowed": "能打开的 JPEG、PNG、WebP 图片或 PDF"}
+        return None
+
+    def _inside(self, target: Path) -> bool:
+        """`target.resolve()` lies under records/. Resolving costs a look at every folder on
+        the way for every photo; with no symlink on the way (the usual case, each folder
+        looked at once per run) the answer is yes without it."""
+        path = self.records
+        for part in target.relative_to(self.records).parts:
+            path = path / part
+            if path not in self._folders:
+                try:
+                    self._folders[path] = stat.S_ISLNK(os.lstat(path).st_mode)
+                except (OSError, ValueError):
+                    break           # nothing further exists: resolving appends the rest as written
+            if self._folders[path]:
+                return target.resolve().is_relative_to(self.records)
+        return True
+
+    def _image(self, value: str, path: Path, st: os.stat_result) -> bool:
+        key = signature(st)
+        known = self.known.get(value)
+        ok = known[1] if known is not None and known[0] == key else _is_image(path)
+        if settled(st, time.time_ns()):
+            self.images[value] = (key, ok)
+        return ok
 
 
 def _is_image(path: Path) -> bool:
@@ -84,15 +140,16 @@ def _is_image(path: Path) -> bool:
         return False
 
 
-def _lifecycle(item: Valid, as_of: dt.date, yellow_days: int) -> list[Finding]:
-    problem, file = item.record, item.file
+def _lifecycle(file: str, problem) -> tuple[list[Finding], tuple[str, dt.date] | None]:
+    """The lifecycle findings that depend on the record alone, and the state and deadline in
+    force that decide, given an as-of date, whether the problem is overdue."""
     out: list[Finding] = []
     history = problem.history
     if problem.deadline < problem.found:
         out.append(finding("E-DATE-RANGE", file, ("deadline",), field=field_label(type(problem), ("deadline",)),
                            value=problem.deadline, other_field="发现日期", other=problem.found))
     if not history:
-        return out + [finding("E-LIFECYCLE-START", file, ("history",), state="（空）")]
+        return out + [finding("E-LIFECYCLE-START", file, ("history",), state="（空）")], None
     if history[0].state != "registered":
         out.append(finding("E-LIFECYCLE-START", file, ("history", 0, "state"),
                            state=STATE_LABELS[history[0].state]))
@@ -124,15 +181,11 @@ def _lifecycle(item: Valid, as_of: dt.date, yellow_days: int) -> list[Finding]:
                 deadline = event.new_deadline
     if history[-1].state == "closed" and not any(e.evidence for e in history):
         out.append(finding("E-LIFECYCLE-NO-EVIDENCE", file, ("history", len(history) - 1)))
-    current = status(history, problem.deadline, as_of, yellow_days)
-    if current.light == "red":
-        out.append(finding("W-PROBLEM-OVERDUE", file, ("deadline",), days=current.overdue_days,
-                           deadline=current.deadline, state_label=current.state_label))
-    return out
+    current = status(history, problem.deadline, problem.deadline)   # state and deadline do not depend on the date
+    return out, (current.state, current.deadline)
 
 
-def _required_by_kind(item: Valid) -> list[Finding]:
-    record, file = item.record, item.file
+def _required_by_kind(file: str, record: Record) -> list[Finding]:
     needs = []
     if record.type_name == "meeting":
         if record.kind == "sub_hq" and not record.sub_hq:
@@ -145,8 +198,7 @@ def _required_by_kind(item: Valid) -> list[Finding]:
             for name, kind, hint in needs]
 
 
-def _text(item: Valid) -> list[Finding]:
-    record, file = item.record, item.file
+def _text(file: str, record: Record) -> list[Finding]:
     out = []
     for loc, text, _spec in iter_text(record, public_only=False):
         bad = _CONTROL.search(text)
@@ -167,32 +219,49 @@ def _text(item: Valid) -> list[Finding]:
     return out
 
 
-def _decisions(item: Valid, as_of: dt.date) -> list[Finding]:
-    record = item.record
-    if record.type_name != "meeting":
-        return []
-    return [finding("W-DECISION-OVERDUE", item.file, ("decisions", i, "deadline"),
-                    text=d.text[:30], deadline=d.deadline)
-            for i, d in enumerate(record.decisions) if d.state != "done" and d.deadline < as_of]
+@dataclass(frozen=True, slots=True)
+class RuleFacts:
+    """Pass 3 for one record, as far as the record alone decides it."""
+    happened: tuple[tuple[Loc, dt.date], ...]      # dates that may not lie after the as-of date
+    lifecycle: tuple[Finding, ...]
+    open: tuple[str, dt.date] | None               # problem: state and deadline in force
+    attachments: tuple[tuple[Loc, str], ...]       # evidence paths, checked against records/
+    own: tuple[Finding, ...]                       # required-by-kind fields, text
+    decisions: tuple[tuple[int, str, dt.date], ...]  # meeting: open decisions (index, text, deadline)
 
 
-def check_record_rules(valid: list[Valid], records: Path, as_of: dt.date,
-                       yellow_days: int) -> list[Finding]:
-    findings: list[Finding] = []
-    for item in valid:
-        record = item.record
-        for loc, value in _dates_happened(record):
-            if value > as_of:
-                findings.append(finding("E-DATE-FUTURE", item.file, loc, field=field_label(type(record), loc),
-                                        value=value, as_of=as_of))
-        if record.type_name == "problem":
-            findings.extend(_lifecycle(item, as_of, yellow_days))
-            for i, event in enumerate(record.history):
-                for j, value in enumerate(event.evidence):
-                    problem = _attachment(item.file, records, ("history", i, "evidence", j), value)
-                    if problem:
-                        findings.append(problem)
-        findings.extend(_required_by_kind(item))
-        findings.extend(_text(item))
-        findings.extend(_decisions(item, as_of))
+def rule_facts(file: str, record: Record) -> RuleFacts:
+    lifecycle, open_, attachments, decisions = [], None, (), ()
+    if record.type_name == "problem":
+        lifecycle, open_ = _lifecycle(file, record)
+        attachments = tuple((("history", i, "evidence", j), value)
+                            for i, event in enumerate(record.history)
+                            for j, value in enumerate(event.evidence))
+    if record.type_name == "meeting":
+        decisions = tuple((i, d.text[:30], d.deadline) for i, d in enumerate(record.decisions)
+                          if d.state != "done")
+    happened = tuple((shared(loc), value) for loc, value in _dates_happened(record))
+    return RuleFacts(happened, tuple(lifecycle), open_, attachments,
+                     tuple(_required_by_kind(file, record) + _text(file, record)), decisions)
+
+
+def check_dated(file: str, type_name: str, facts: RuleFacts, as_of: dt.date,
+                attachments: Attachments) -> list[Finding]:
+    """All pass-3 findings of one record, in the order the rules run."""
+    model = RECORD_TYPES[type_name]
+    findings = [finding("E-DATE-FUTURE", file, loc, field=field_label(model, loc), value=value, as_of=as_of)
+                for loc, value in facts.happened if value > as_of]
+    findings += facts.lifecycle
+    if facts.open is not None:
+        current = light(*facts.open, as_of)
+        if current.light == "red":
+            findings.append(finding("W-PROBLEM-OVERDUE", file, ("deadline",), days=current.overdue_days,
+                                    deadline=current.deadline, state_label=current.state_label))
+    for loc, value in facts.attachments:
+        problem = attachments.problem(value)
+        if problem is not None:
+            findings.append(finding(problem[0], file, loc, value=value, **problem[1]))
+    findings += facts.own
+    findings += [finding("W-DECISION-OVERDUE", file, ("decisions", i, "deadline"), text=text, deadline=deadline)
+                 for i, text, deadline in facts.decisions if deadline < as_of]
     return findings

@@ -90,31 +90,42 @@ def _id_findings(doc: Document) -> list[Finding]:
     return out
 
 
-def check_schema(documents) -> tuple[list[Valid], list[Finding], set[str]]:
-    """Validate every document; return the valid records, findings, and every id seen
-    (valid or not), so that later passes do not report references to a broken record as
-    missing on top of its own errors."""
-    valid: list[Valid] = []
-    findings: list[Finding] = []
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """Pass 1 for one document alone. Whether its id is also used by another file is decided
+    across files (`duplicates`), between `id_findings` and `model_findings` in the report."""
+    record_id: str | None             # the id when it is text, even if the record is invalid
+    record: Record | None             # None when the model refused the data
+    id_findings: tuple[Finding, ...]
+    model_findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None and not self.id_findings and not self.model_findings
+
+
+def check_document(doc: Document) -> Schema:
+    record_id = doc.data.get("id")
+    try:
+        record, model_findings = doc.record_type.model_validate(doc.data), ()
+    except ValidationError as error:
+        record = None
+        model_findings = tuple(_translate(doc, e) for e in error.errors(include_url=False))
+    return Schema(record_id if isinstance(record_id, str) else None, record,
+                  tuple(_id_findings(doc)), model_findings)
+
+
+def duplicates(ids: list[tuple[str, str | None]]) -> dict[str, Finding]:
+    """(file, id) in file order → the duplicate finding of each file whose id an earlier file
+    already uses (ids that differ only in case or width count as the same)."""
     seen: dict[str, str] = {}
-    all_ids: set[str] = set()
-    for doc in documents:
-        problems = _id_findings(doc)
-        record_id = doc.data.get("id")
-        if isinstance(record_id, str):
-            all_ids.add(record_id)
-            key = id_key(record_id)
-            if key in seen:
-                problems.append(finding("E-ID-DUPLICATE", doc.file, ("id",), id=record_id,
-                                        other=seen[key]))
-            else:
-                seen[key] = doc.file
-        try:
-            record = doc.record_type.model_validate(doc.data)
-        except ValidationError as error:
-            problems.extend(_translate(doc, e) for e in error.errors(include_url=False))
-            record = None
-        findings.extend(problems)
-        if record is not None and not problems:
-            valid.append(Valid(doc.file, record))
-    return valid, findings, all_ids
+    out: dict[str, Finding] = {}
+    for file, record_id in ids:
+        if record_id is None:
+            continue
+        key = id_key(record_id)
+        if key in seen:
+            out[file] = finding("E-ID-DUPLICATE", file, ("id",), id=record_id, other=seen[key])
+        else:
+            seen[key] = file
+    return out
