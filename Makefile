@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 AS_OF  ?= 2017-05-31
 AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: setup validate site test test-fast schemas codeowners serve system-tools clean help cms edit
+.PHONY: setup validate site test test-fast schemas codeowners serve system-tools clean help cms edit bench
 
 help:
 	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
@@ -19,6 +19,7 @@ help:
 	@echo "make codeowners 从组织记录重新生成审核分派（.github/CODEOWNERS、.gitlab/CODEOWNERS）"
 	@echo "make edit      在本机试用网页表单（http://127.0.0.1:8000/admin/，decap-server 写入本工作副本）"
 	@echo "make cms       只安装网页表单用的 npm 包（tools/cms/）"
+	@echo "make bench     规模基准：1 万、2.5 万、10 万个问题的校验、生成与搜索，结果写入 README"
 	@echo "make setup     只建立 .venv 并安装固定版本的依赖"
 
 setup: $(STAMP)
@@ -90,6 +91,13 @@ test: $(STAMP) $(ACTIONLINT) $(CMS)
 
 test-fast: $(STAMP) $(ACTIONLINT) $(CMS)
 	$(PY) -m pytest -n 2 -q -m "not slow"
+
+# The scale benchmark: synthetic cities of 10,000, 25,000 and 100,000 problems measured through
+# the CLI and in headless Chromium; writes its table into README.md. About 40 minutes on 2 cores;
+# `make bench BENCH_SIZES=10000` for a quick run.
+BENCH_SIZES ?= 10000 25000 100000
+bench: $(STAMP) $(CMS)
+	$(PY) bench/run.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf $(VENV) site build .pytest_cache
