@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import json
 import subprocess as sp
 import sys
@@ -270,3 +271,20 @@ def make_tree(tmp_path):
         tree.write("records/" + EVIDENCE, JPEG)
         return tree
     return build
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"   # Debian's; Playwright never downloads one
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium driven by Playwright, for the tests that need a real browser."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium (make system-tools; .ci/run installs it)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()

@@ -5,17 +5,16 @@ from __future__ import annotations
 import functools
 import re
 import http.server
-import shutil
 import socketserver
 import threading
 from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM
 from test_site import build, injected_city, paged_city  # noqa: F401  (the CLI build helper, fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.slow,
@@ -51,15 +50,6 @@ def _watch(page) -> dict[str, list]:
     page.on("console", lambda msg: "Content Security Policy" in msg.text and seen["csp"].append(msg.text))
     return seen
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
 
 
 def test_chinese_search_reaches_the_problem_and_nothing_leaves_localhost(served, browser):
