@@ -93,7 +93,7 @@ test-fast: $(STAMP) $(ACTIONLINT) $(CMS)
 	$(PY) -m pytest -n 2 -q -m "not slow"
 
 # The scale benchmark: synthetic cities of 10,000, 25,000 and 100,000 problems measured through
-# the CLI and in headless Chromium; writes its table into README.md. About 40 minutes on 2 cores;
+# the CLI and in headless Chromium; writes its table into README.md. About 20 minutes on 2 cores;
 # `make bench BENCH_SIZES=10000` for a quick run.
 BENCH_SIZES ?= 10000 25000 100000
 bench: $(STAMP) $(CMS)
