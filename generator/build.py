@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,9 +107,14 @@ class Prepared:
     pages: list[Page]
 
 
-def _front_matter(title: str) -> str:
-    # MkDocs and Material print the title unescaped (<title>, header): escape it once, here
-    return f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n---\n\n"
+_HEADING = re.compile(r"\n(?=#{1,6} )")
+
+
+def _markdown_page(title: str, body: str) -> str:
+    # MkDocs and Material print the title unescaped (<title>, header): escape it once, here.
+    # A Markdown heading must follow a blank line, also right after an HTML block; record text
+    # cannot start a line with "#": it is entity-escaped.
+    return f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n---\n\n" + _HEADING.sub("\n\n", body)
 
 
 def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
@@ -128,7 +134,7 @@ def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
         if page.in_mkdocs:
             target = docs / page.context.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_front_matter(page.context.title) + renderer.render(page.template, page.context),
+            target.write_text(_markdown_page(page.context.title, renderer.render(page.template, page.context)),
                               "utf-8")
     for level in {depth(p.context.path) for p in pages if not p.in_mkdocs}:
         target = docs / shell_path(level)

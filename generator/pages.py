@@ -18,7 +18,7 @@ from .lifecycle import STATE_LABELS
 from .model import Record
 from .model.problem import SOURCES
 from .render import (DATE_FIELD, SECTIONS, PageContext, Pager, Site, date_zh, display_name, list_path,
-                     page_path, record_path)
+                     newest_first, page_path, record_path)
 
 PAGE_SIZE = 100
 
@@ -51,10 +51,6 @@ NAV = [("问题", ["problems"]), ("组织", ["hq", "sub-hqs", "groups", "distric
 _TYPE_OF_SECTION = {section: type_name for type_name, section in SECTIONS.items()}
 # organisation records are listed in the order of their files, the others newest first
 _UNDATED = {"district", "sub_hq", "inspection_group", "unit", "hq"}
-
-
-def _sorted_problems(problems) -> tuple:
-    return tuple(sorted(problems, key=lambda p: (p.found, p.id), reverse=True))
 
 
 def page_title(record: Record, catalog: Catalog) -> str:
@@ -121,7 +117,7 @@ def plan(catalog: Catalog, site: Site, dashboard: Dashboard, tables: list) -> li
         for key, label in entries:
             chosen = by[kind][key]
             path = list_path(kind, key)
-            add_paged("problem_list.html.j2", path, f"问题：{label}", _sorted_problems(chosen), "problems",
+            add_paged("problem_list.html.j2", path, f"问题：{label}", newest_first(chosen), "problems",
                       extra={"kind": kind_label})
             if kind_label:
                 groups.append((kind_label, label, path, len(chosen)))

@@ -38,8 +38,6 @@ SECTIONS = {
     "unit": "units", "hq": "hq",
 }
 
-_HEADING = re.compile(r"\n(?=#{1,6} )")
-
 # the date a list of records of a type is sorted and shown by
 DATE_FIELD = {"task": "assigned"}
 
@@ -68,6 +66,11 @@ def markdown_safe(text: str | None) -> Markup:
     clean = nh3.clean(rendered, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}},
                       url_schemes={"http", "https"}, link_rel="noopener noreferrer nofollow")
     return Markup(clean)
+
+
+def newest_first(problems) -> tuple:
+    """Problems as every list shows them: latest found first."""
+    return tuple(sorted(problems, key=lambda p: (p.found, p.id), reverse=True))
 
 
 def date_zh(value: dt.date | None) -> str:
@@ -158,7 +161,7 @@ class Renderer:
             label=choice_label, labels=self.labels, type_label=lambda t: RECORD_TYPES[t].label,
             street_name=self.street_name, ranking=lambda a: ranking(a, bottom_n),
             district_rankings=self.district_rankings, counts=lambda r: problem_counts(catalog, r),
-            sorted_problems=lambda ps: sorted(ps, key=lambda p: (p.found, p.id), reverse=True),
+            sorted_problems=newest_first,
             date_field=lambda t: DATE_FIELD.get(t, "date"), kind_label=self.kind_label,
             list_path=list_path, page_path=page_path,
             chart_bars=lambda rows, title, table_id: bar_chart(
@@ -233,8 +236,5 @@ class Renderer:
 
         values = dict(ctx=context, site=context.site, catalog=catalog, record=context.record,
                       url=url, link=link, status=status, name=display_name)
-        text = self.env.get_template(template).render(**values) + self.env.get_template("_footer.html.j2").render(**values)
-        # A Markdown heading must follow a blank line, also right after an HTML block. Record
-        # text cannot start a line with "#": it is entity-escaped.
-        return _HEADING.sub("\n\n", text)
+        return self.env.get_template(template).render(**values) + self.env.get_template("_footer.html.j2").render(**values)
 

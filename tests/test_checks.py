@@ -440,9 +440,9 @@ def test_ref_type(make_tree, old, new):
     assert run(tree)[:2] == (1, [(P, tree.line_of(text, new.split("\n")[-1]), "E-REF-TYPE")])
 
 
-def test_ref_type_source_ref_passes_for_the_right_type(make_tree):
-    tree = make_tree()
-    tree.write("records/inspections/2017/I-2017-0001.yaml", """\
+# an inspection of Panlong by group-1, for the problem in the minimal tree to name as its source
+INSPECTION = "records/inspections/2017/I-2017-0001.yaml"
+INSPECTION_TEXT = """\
 id: I-2017-0001
 group: group-1
 date: 2017-04-06
@@ -450,7 +450,12 @@ districts:
   - panlong
 methods:
   - field
-""")
+"""
+
+
+def test_ref_type_source_ref_passes_for_the_right_type(make_tree):
+    tree = make_tree()
+    tree.write(INSPECTION, INSPECTION_TEXT)
     tree.edit(P, "source: inspection", "source: inspection\nsource_ref: I-2017-0001")
     assert run(tree)[:2] == (0, [])
 
@@ -1043,17 +1048,6 @@ def test_references_that_point_at_each_other_are_fine(make_tree):
     """A problem found by an inspection whose finding names the problem: a cycle of references,
     which must neither be an error nor make any stage loop."""
     tree = make_tree()
-    tree.write("records/inspections/2017/I-2017-0001.yaml", """\
-id: I-2017-0001
-group: group-1
-date: 2017-04-06
-districts:
-  - panlong
-methods:
-  - field
-findings:
-  - text: 占道经营
-    problem: P-2017-0001
-""")
+    tree.write(INSPECTION, INSPECTION_TEXT + "findings:\n  - text: 占道经营\n    problem: P-2017-0001\n")
     tree.edit(P, "source: inspection", "source: inspection\nsource_ref: I-2017-0001")
     assert run(tree)[:2] == (0, [])
