@@ -17,14 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.build import TEMPLATES  # noqa: E402
-from generator.dashboards import compute  # noqa: E402
-from generator.opendata import atom_feed, write_open_data  # noqa: E402
-from generator.pages import DASHBOARDS, plan  # noqa: E402
+from generator.site.publish import TEMPLATES  # noqa: E402
+from generator.site.dashboards import compute  # noqa: E402
+from generator.site.opendata import atom_feed, write_open_data  # noqa: E402
+from generator.site.pages import DASHBOARDS, plan  # noqa: E402
 from generator.pipeline import _site_for, internal_catalog, validate  # noqa: E402
-from generator.render import Renderer  # noqa: E402
-from generator.synth import write_city  # noqa: E402
-from generator.view import view  # noqa: E402
+from generator.site.render import Renderer  # noqa: E402
+from generator.synth.city import write_city  # noqa: E402
+from generator.catalog.view import view  # noqa: E402
 
 
 def main() -> None:

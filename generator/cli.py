@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .findings import SEVERITY_LABEL, Finding
-from .lifecycle import STATE_LABELS
+from .model.lifecycle import STATE_LABELS
 
 STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
 
@@ -104,8 +104,8 @@ def json_list(items: list[dict]) -> str:
 
 
 def run_validate(args) -> int:
-    from .cache import Cache
-    from .validation import validate
+    from .validate.engine.cache import Cache
+    from .validate.engine.run import validate
     records = _records_dir(args.records)
     cache = None if args.no_cache else Cache(records, Path(args.cache_dir) if args.cache_dir else None)
     checked = validate(records, args.as_of or today_in_shanghai(), cache=cache)
@@ -122,7 +122,7 @@ def run_validate(args) -> int:
 
 
 def run_build(args) -> int:
-    from .build import BuildError
+    from .site.publish import BuildError
     from .pipeline import build
     records = _records_dir(args.records)
     audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
@@ -146,7 +146,7 @@ def run_build(args) -> int:
 
 def _checked_or_refuse(args, refusal: str):
     """Validate the records; on errors print them and `refusal`, and return None."""
-    from .validation import validate
+    from .validate.engine.run import validate
     checked = validate(_records_dir(args.records), args.as_of or today_in_shanghai(), keep_records=True)
     if not checked.ok:
         print_text(list(checked.findings), out=sys.stderr)
@@ -156,7 +156,7 @@ def _checked_or_refuse(args, refusal: str):
 
 
 def run_codeowners(args) -> int:
-    from . import codeowners
+    from .authoring import codeowners
     checked = _checked_or_refuse(args, "记录有错误，未生成审核分派。")
     if checked is None:
         return 1
@@ -172,9 +172,9 @@ def run_codeowners(args) -> int:
 def run_diff(args) -> int:
     import subprocess
     import tempfile
-    from .diff import GitError, head_records, markdown, summarize
-    from .render import display_name
-    from .validation import validate
+    from .authoring.diff import GitError, head_records, markdown, summarize
+    from .site.render import display_name
+    from .validate.engine.run import validate
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
         repo = Path(top.stdout.strip())
@@ -190,7 +190,7 @@ def run_diff(args) -> int:
 
 
 def run_fmt(args) -> int:
-    from .fmt import format_file, targets
+    from .authoring.fmt import format_file, targets
     records = _records_dir(args.records)
     changed = []
     for path in targets([Path(p) for p in args.paths], records):
@@ -225,7 +225,7 @@ def _field_options(extra: list[str]) -> dict[str, str]:
 
 
 def run_new(args, extra: list[str]) -> int:
-    from .edit import EditError, new_record
+    from .authoring.edit import EditError, new_record
     try:
         path = new_record(_records_dir(args.records), args.type, _field_options(extra),
                           args.date or today_in_shanghai())
@@ -236,7 +236,7 @@ def run_new(args, extra: list[str]) -> int:
 
 
 def run_transition(args) -> int:
-    from .edit import EditError, transition
+    from .authoring.edit import EditError, transition
     extra = {k: v for k, v in (("reason", args.reason), ("new_deadline", args.new_deadline),
                                ("approved_by", args.approved_by)) if v}
     if args.evidence:
@@ -252,7 +252,7 @@ def run_transition(args) -> int:
 
 
 def run_export_xlsx(args) -> int:
-    from .ledger import write_workbook
+    from .authoring.ledger import write_workbook
     from .pipeline import internal_catalog
     checked = _checked_or_refuse(args, "记录有错误，未导出。")
     if checked is None:
@@ -263,7 +263,7 @@ def run_export_xlsx(args) -> int:
 
 
 def run_import_xlsx(args) -> int:
-    from .ledger_import import apply_plan, plan_import
+    from .authoring.ledger_import import apply_plan, plan_import
     from .pipeline import internal_catalog
     checked = _checked_or_refuse(args, "记录有错误，请先改正再导入。")
     if checked is None:
@@ -289,14 +289,14 @@ def run_import_xlsx(args) -> int:
 
 
 def run_schema(args) -> int:
-    from .schema_export import write_schemas
+    from .authoring.schema_export import write_schemas
     for path in write_schemas(Path(args.out)):
         print(path)
     return 0
 
 
 def run_synth(args) -> int:
-    from .synth import write_city
+    from .synth.city import write_city
     out = Path(args.out)
     count = write_city(out, problems=args.problems, seed=args.seed)
     print(f"已生成 {count} 个记录文件：{out}")

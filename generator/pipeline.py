@@ -7,12 +7,12 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .build import Built, build_site
-from .check import Checked
-from .history import read_history
-from .index import Catalog, build_index
-from .render import Site
-from .validation import validate as _validate
+from .site.publish import Built, build_site
+from .validate.check import Checked
+from .catalog.git_history import read_history
+from .catalog.catalog import Catalog, build_index
+from .site.render import Site
+from .validate.engine.run import validate as _validate
 
 
 def validate(records: Path, as_of: dt.date) -> Checked:

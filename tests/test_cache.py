@@ -287,7 +287,7 @@ def test_random_edits_agree_with_no_cache(runner, monkeypatch, workers, steps):
     """A seeded random walk over edits of every kind above, compared after each step; also
     with the work spread over worker processes (as for a large tree)."""
     if workers:
-        from generator import workers as crew
+        from generator.validate.engine import workers as crew
         monkeypatch.setattr(crew, "POOL_MIN_FILES", 1)
     tree = runner.tree
     rng = random.Random(7)
@@ -338,7 +338,8 @@ def test_random_edits_agree_with_no_cache(runner, monkeypatch, workers, steps):
 def test_trusted_stat_signatures_read_only_changed_files(runner, monkeypatch):
     """With signatures trusted at once (as for files written long ago), an unchanged file is
     not read again, and a changed one is."""
-    from generator import cache, load
+    from generator.validate.engine import cache
+    from generator.validate import load
     monkeypatch.setattr(cache, "SETTLE_NS", -10**18)
     tree = runner.tree
     runner.same()
@@ -353,7 +354,7 @@ def test_trusted_stat_signatures_read_only_changed_files(runner, monkeypatch):
 
 
 def test_worker_processes_give_the_same_findings(runner, monkeypatch):
-    from generator import workers
+    from generator.validate.engine import workers
     monkeypatch.setattr(workers, "POOL_MIN_FILES", 1)
     tree = runner.tree
     for n in range(2, 12):
@@ -364,7 +365,7 @@ def test_worker_processes_give_the_same_findings(runner, monkeypatch):
 
 
 def test_workers_that_cannot_start_or_die_leave_the_work_to_this_process(runner, monkeypatch):
-    from generator import workers
+    from generator.validate.engine import workers
     monkeypatch.setattr(workers, "POOL_MIN_FILES", 1)
     tree = runner.tree
     tree.write("records/problems/2017/P-2017-0002.yaml", problem(2, unit="x"))
@@ -397,7 +398,7 @@ def test_cache_that_would_run_code_is_refused(runner):
     """A cache file is data: one that asks to call anything (as a crafted pickle does) is
     ignored like a damaged one."""
     import pickle
-    from generator.cache import Cache
+    from generator.validate.engine.cache import Cache
     tree = runner.tree
     expected = runner.same()
     marker = tree.root / "ran"
@@ -413,7 +414,7 @@ def test_cache_that_would_run_code_is_refused(runner):
 
 
 def test_new_generator_version_does_not_use_the_old_cache(runner, monkeypatch):
-    from generator import cache
+    from generator.validate.engine import cache
     tree = runner.tree
     runner.same()
     folder = cache.Cache(tree.records, runner.cache).folder

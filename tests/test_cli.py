@@ -394,7 +394,7 @@ def test_extra_records_of_every_type_are_valid(make_tree):
 
 
 def _records_by_type(tree):
-    from generator.load import load
+    from generator.validate.load import load
     loaded = load(tree.records)
     assert not loaded.findings
     return [(doc.record_type.type_name, doc.file, doc.data) for doc in loaded.documents]

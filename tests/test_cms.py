@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.cms import JS_YAML, TEMPLATES, decap_config, model_shapes
-from generator.fmt import format_text
-from generator.index import build_index
-from generator.lifecycle import STATE_LABELS
-from generator.load import _classify, parse_text
+from generator.site.cms import JS_YAML, TEMPLATES, decap_config, model_shapes
+from generator.authoring.fmt import format_text
+from generator.catalog.catalog import build_index
+from generator.model.lifecycle import STATE_LABELS
+from generator.validate.load import _classify, parse_text
 from generator.model import RECORD_TYPES
 from generator.model.fields import field_specs
 

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.dashboards import compute
+from generator.site.dashboards import compute
 from generator.pipeline import internal_catalog, validate
-from generator.view import view
+from generator.catalog.view import view
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "tests/fixtures/dashboard/records"

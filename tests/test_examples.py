@@ -56,7 +56,7 @@ def test_committed_schemas_are_current(tmp_path):
 
 def test_example_records_match_their_json_schema():
     jsonschema = pytest.importorskip("jsonschema")
-    from generator.load import load
+    from generator.validate.load import load
     for doc in load(ROOT / "records").documents:
         schema = json.loads((ROOT / "schemas" / f"{doc.record_type.type_name}.schema.json").read_text("utf-8"))
         errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc.data))

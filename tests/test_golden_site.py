@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.cms import DECAP_DIST
+from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
 PINNED = "a937d67eeb3f929ff066472bc0731c1ac1e72212adb5feb95d94cac619c93481"

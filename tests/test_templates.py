@@ -5,7 +5,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from generator.render import PageContext, Site
+from generator.site.render import PageContext, Site
 
 README = (Path(__file__).resolve().parents[1] / "site_templates" / "README.md").read_text("utf-8")
 
@@ -21,9 +21,9 @@ def test_every_site_field_is_documented():
 
 
 def test_every_page_template_is_used_or_shared():
-    from generator.render import SECTIONS
+    from generator.site.render import SECTIONS
     templates = {p.name for p in (Path(__file__).resolve().parents[1] / "site_templates/pages").glob("*.j2")}
-    from generator.pages import DASHBOARDS
+    from generator.site.pages import DASHBOARDS
     expected = {f"{t}.html.j2" for t in SECTIONS} | {"home.md.j2", "problem_list.html.j2", "problem_index.md.j2",
                                                     "record_list.html.j2", "_macros.j2", "_dash.j2", "data.md.j2",
                                                     "_footer.html.j2"}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.index import build_index
+from generator.catalog.catalog import build_index
 from generator.model import RECORD_TYPES
 from generator.model.fields import field_specs, iter_refs
 from generator.pipeline import internal_catalog, validate
-from generator.view import view
+from generator.catalog.view import view
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from .check import Checked
+from ..validate.check import Checked
 
 HEADER = ("# 由 python -m generator codeowners 从 records/org 生成，请勿手改；改审核人请改组织记录的 reviewers。\n"
           "# Generated from records/org by `python -m generator codeowners`; edit the records' reviewers instead.\n")

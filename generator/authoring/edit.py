@@ -11,11 +11,11 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .lifecycle import STATE_LABELS, TRANSITIONS
-from .load import _Loader, parse_text, record_files
-from .model import RECORD_TYPES
-from .model.fields import _unwrap, field_specs
-from .yamltext import dump, scalar
+from ..model.lifecycle import STATE_LABELS, TRANSITIONS
+from ..validate.load import _Loader, parse_text, record_files
+from ..model import RECORD_TYPES
+from ..model.fields import _unwrap, field_specs
+from ..model.yamltext import dump, scalar
 
 
 class EditError(Exception):

@@ -14,8 +14,8 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from .load import _classify, record_files
-from .model.fields import field_specs
+from ..validate.load import _classify, record_files
+from ..model.fields import field_specs
 
 
 def _yaml() -> YAML:

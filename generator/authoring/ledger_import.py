@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fmt import _yaml, format_text
-from .index import Catalog
-from .model import Problem
-from .model.problem import SOURCES
+from ..catalog.catalog import Catalog
+from ..model import Problem
+from ..model.problem import SOURCES
 
 # header (normalised) → problem field; several spellings per field
 HEADERS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .model import RECORD_TYPES, Record
-from .model.base import INTERNAL
+from ..model import RECORD_TYPES, Record
+from ..model.base import INTERNAL
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

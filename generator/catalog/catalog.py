@@ -10,10 +10,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .lifecycle import STATE_LABELS, Status, status
-from .model import Record
-from .model.fields import iter_refs
-from .model.org import Thresholds
+from ..model.lifecycle import STATE_LABELS, Status, status
+from ..model import Record
+from ..model.fields import iter_refs
+from ..model.org import Thresholds
 
 
 @dataclass(frozen=True)

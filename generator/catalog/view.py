@@ -13,9 +13,9 @@ import functools
 
 from pydantic import BaseModel
 
-from .index import Catalog, build_index
-from .model import RECORD_TYPES, Record
-from .model.fields import field_specs
+from .catalog import Catalog, build_index
+from ..model import RECORD_TYPES, Record
+from ..model.fields import field_specs
 
 AUDIENCES = ("public", "internal")
 

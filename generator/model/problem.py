@@ -1,7 +1,7 @@
 """Problems (问题) and their rectification history (整改)."""
 from __future__ import annotations
 
-from ..lifecycle import STATE_LABELS
+from .lifecycle import STATE_LABELS
 from .base import Code, Date, Part, Record, choice, field, listing, ref
 
 SOURCES = {

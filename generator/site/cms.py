@@ -25,12 +25,12 @@ import yaml
 from pydantic import BaseModel
 
 from .csp import admin_policy
-from .index import Catalog
-from .lifecycle import TRANSITIONS
-from .model import RECORD_TYPES, Record
-from .model.fields import FieldSpec, _unwrap, field_specs
+from ..catalog.catalog import Catalog
+from ..model.lifecycle import TRANSITIONS
+from ..model import RECORD_TYPES, Record
+from ..model.fields import FieldSpec, _unwrap, field_specs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "site_templates" / "admin"
 DECAP_DIST = ROOT / "tools" / "cms" / "node_modules" / "decap-cms" / "dist"
 JS_YAML = ROOT / "tools" / "cms" / "node_modules" / "js-yaml" / "dist" / "js-yaml.min.js"

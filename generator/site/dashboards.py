@@ -11,10 +11,10 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .index import Catalog, assessment_rankings
-from .lifecycle import status_on
-from .model.problem import SOURCES
-from .periods import whole_months, whole_weeks
+from ..catalog.catalog import Catalog, assessment_rankings
+from ..model.lifecycle import status_on
+from ..model.problem import SOURCES
+from ..model.periods import whole_months, whole_weeks
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from typing import Callable
 from xml.sax.saxutils import escape as xml_escape
 
 from .dashboards import Dashboard
-from .index import Catalog
-from .lifecycle import LIGHT_LABELS, STATE_LABELS
-from .model.fields import choice_label
-from .model.problem import SOURCES
+from ..catalog.catalog import Catalog
+from ..model.lifecycle import LIGHT_LABELS, STATE_LABELS
+from ..model.fields import choice_label
+from ..model.problem import SOURCES
 from .render import display_name, record_path
 from .xlsx import workbook
 

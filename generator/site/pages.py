@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .dashboards import Dashboard
-from .index import Catalog, summarize
-from .lifecycle import STATE_LABELS
-from .model import Record
-from .model.problem import SOURCES
+from ..catalog.catalog import Catalog, summarize
+from ..model.lifecycle import STATE_LABELS
+from ..model import Record
+from ..model.problem import SOURCES
 from .render import (DATE_FIELD, SECTIONS, PageContext, Pager, Site, date_zh, display_name, list_path,
                      newest_first, page_path, record_path)
 

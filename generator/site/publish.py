@@ -26,17 +26,17 @@ import yaml
 
 from .csp import apply_csp
 from .dashboards import compute
-from .history import EMPTY, History
-from .index import Catalog
+from ..catalog.git_history import EMPTY, History
+from ..catalog.catalog import Catalog
 from .opendata import atom_feed, write_open_data
 from .pages import Page, nav, plan
 from .render import Renderer, Site
 from .search import SearchIndex, marked
-from .shell import (SHELL_DIR, ShellError, depth, output_file, page_url, read_shells, shell_markdown,
+from .frame import (SHELL_DIR, ShellError, depth, output_file, page_url, read_shells, shell_markdown,
                     shell_path)
-from .view import view
+from ..catalog.view import view
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "site_templates"
 BASE_CONFIG = ROOT / "mkdocs.yml"
 

@@ -21,13 +21,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .charts import bar_chart, line_chart
-from .history import EMPTY, History
-from .index import Catalog, assessment_rankings, problem_counts, ranking
-from .lifecycle import LIGHT_LABELS, STATE_LABELS, Status
-from .model import RECORD_TYPES, Record
-from .model.fields import choice_label
-from .model.problem import SOURCES
-from .shell import depth, page_url
+from ..catalog.git_history import EMPTY, History
+from ..catalog.catalog import Catalog, assessment_rankings, problem_counts, ranking
+from ..model.lifecycle import LIGHT_LABELS, STATE_LABELS, Status
+from ..model import RECORD_TYPES, Record
+from ..model.fields import choice_label
+from ..model.problem import SOURCES
+from .frame import depth, page_url
 
 # record type → site section; types without a section have no page of their own
 SECTIONS = {

@@ -15,9 +15,9 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from . import synth_org as org
-from .model import RECORD_TYPES
-from .yamltext import dump
+from . import org
+from ..model import RECORD_TYPES
+from ..model.yamltext import dump
 
 START = dt.date(2017, 4, 1)
 PER_YEAR = 25_000

@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .findings import Finding, finding
-from .model import FOLDER_TYPES, Record
+from ..findings import Finding, finding
+from ..model import FOLDER_TYPES, Record
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32

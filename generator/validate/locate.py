@@ -13,7 +13,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from .findings import Finding, Loc
+from ..findings import Finding, Loc
 from .load import _Loader, read_text
 
 # Codes whose location is the key itself (the key is what is wrong), not its value.

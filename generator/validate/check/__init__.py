@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Mapping, NamedTuple
 
-from ..findings import Finding
+from ...findings import Finding
 from ..load import Document, Loaded
-from ..model import Record
+from ...model import Record
 from .cadence import CampaignView, check_cadence, view
 from .references import Outgoing, Tables, Target, check_outgoing, outgoing, target
 from .rules import Attachments, RuleFacts, check_dated, rule_facts

@@ -15,10 +15,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..findings import Finding, finding
-from ..index import ranking
-from ..model import Record
-from ..periods import whole_months, whole_weeks
+from ...findings import Finding, finding
+from ...catalog.catalog import ranking
+from ...model import Record
+from ...model.periods import whole_months, whole_weeks
 from .schema import Valid
 
 

@@ -11,10 +11,10 @@ import sys
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..findings import Finding, Loc, finding
-from ..model import RECORD_TYPES, Record
-from ..model.fields import field_label, iter_refs
-from ..model.problem import SOURCE_REF_TYPES
+from ...findings import Finding, Loc, finding
+from ...model import RECORD_TYPES, Record
+from ...model.fields import field_label, iter_refs
+from ...model.problem import SOURCE_REF_TYPES
 
 
 class Target(NamedTuple):

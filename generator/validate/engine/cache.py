@@ -58,8 +58,8 @@ def source_version() -> str:
     import yaml
     digest = hashlib.sha1(f"{FORMAT} {sys.version} {pydantic.VERSION} {yaml.__version__} "
                           f"{PIL.__version__}".encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(_imported_by(package, "validation")):
+    package = Path(__file__).resolve().parents[2]            # generator/
+    for path in sorted(_imported_by(package, "validate.engine.run")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()

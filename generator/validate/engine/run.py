@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache, Sections
-from .check import (Attachments, Checked, Examined, Interface, Judged, Tables, Valid, cadence,
+from ..check import (Attachments, Checked, Examined, Interface, Judged, Tables, Valid, cadence,
                     cross_check, duplicates, id_key, judge, tables)
-from .findings import Finding, pack, unpack
-from .locate import Positions, locate
+from ...findings import Finding, pack, unpack
+from ..locate import Positions, locate
 from .scan import NO_SIG, SIG, File, scan
 from .workers import (Crew, by_shard, crew_size, examine_file, examine_shard, load_shard, shard_name,
                       shard_of)

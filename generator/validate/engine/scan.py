@@ -15,9 +15,10 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache as stored, load
-from .check import Examined, Interface, unreadable
-from .locate import Positions
+from . import cache as stored
+from .. import load
+from ..check import Examined, Interface, unreadable
+from ..locate import Positions
 from .workers import Item
 
 PARALLEL_STAT_MIN = 20_000   # files; below this a second process for the stat calls does not pay

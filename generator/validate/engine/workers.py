@@ -19,11 +19,11 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import load
+from .. import load
 from .cache import Cache
-from .check import Attachments, Examined, Judged, Tables, examine, judge, unreadable
-from .findings import pack
-from .locate import Positions, locate, locate_in, position_in
+from ..check import Attachments, Examined, Judged, Tables, examine, judge, unreadable
+from ...findings import pack
+from ..locate import Positions, locate, locate_in, position_in
 
 SHARDS = 256            # per-file results are kept in this many files, so one change rewrites one
 POOL_MIN_FILES = 1500   # below this, starting worker processes costs more than it saves
@@ -61,7 +61,7 @@ def examine_file(file: str, path: str, type_name: str, year: str | None,
 
 def examine_text(file: str, path: str, type_name: str, year: str | None, text: str,
                  keep_record: bool = False) -> tuple[Examined, Positions]:
-    from .model import RECORD_TYPES
+    from ...model import RECORD_TYPES
     data, root, problem = load.parse_nodes(file, text)
     if problem is not None:
         return unreadable(file, type_name, problem), {}

@@ -1,0 +1,1 @@
+"""Stage 2, validate: records/ → findings and the valid records (load → check → locate)."""
