@@ -173,7 +173,7 @@ def run_diff(args) -> int:
     import subprocess
     import tempfile
     from .authoring.diff import GitError, head_records, markdown, summarize
-    from .site.render import display_name
+    from .model import display_name
     from .validate.engine.run import validate
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)

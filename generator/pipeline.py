@@ -11,7 +11,7 @@ from .site.publish import Built, build_site
 from .validate.check import Checked
 from .catalog.git_history import read_history
 from .catalog.catalog import Catalog, build_index
-from .site.render import Site
+from .site.context import Site
 from .validate.engine.run import validate as _validate
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from ..catalog.catalog import Catalog
 from ..model.lifecycle import LIGHT_LABELS
+from ..model import display_name
 from ..model.fields import choice_label
 from ..model.problem import SOURCES
-from ..site.render import display_name
 
 PROBLEM_COLUMNS = ["编号", "标题", "来源", "发现日期", "点位", "点位类型", "测评指标", "问题描述", "责任区", "责任单位",
                    "配合单位", "整改时限", "现行时限（含延期）", "整改措施", "状态", "亮灯", "逾期天数", "销号日期"]

@@ -14,6 +14,7 @@ from ..model.lifecycle import STATE_LABELS, Status, status
 from ..model import Record
 from ..model.fields import iter_refs
 from ..model.org import Thresholds
+from ..model.ranking import RankRow, ranking
 
 
 @dataclass(frozen=True)
@@ -117,25 +118,6 @@ def summarize(catalog: Catalog, limit: int = 10) -> Summary:
                                        key=lambda m: (m.date, m.id))[:limit]),
         recent_meetings=tuple(sorted((m for m in meetings if m.status == "held"),
                                      key=lambda m: (m.date, m.id), reverse=True)[:limit]))
-
-
-@dataclass(frozen=True)
-class RankRow:
-    rank: int            # competition ranking: equal scores share a rank
-    district: str
-    score: float
-    bottom: bool         # among the last `bottom_n`, who must make a statement
-
-
-def ranking(assessment, bottom_n: int = 3) -> tuple[RankRow, ...]:
-    ordered = sorted(assessment.scores, key=lambda s: (-s.score, s.district))
-    rows, rank = [], 0
-    for i, row in enumerate(ordered):
-        if i == 0 or row.score != ordered[i - 1].score:
-            rank = i + 1
-        rows.append(RankRow(rank, row.district, row.score,
-                            len(ordered) > bottom_n and i >= len(ordered) - bottom_n))
-    return tuple(rows)
 
 
 def assessment_rankings(catalog: Catalog) -> tuple[tuple[object, tuple[RankRow, ...]], ...]:

@@ -18,9 +18,10 @@ from xml.sax.saxutils import escape as xml_escape
 from .dashboards import Dashboard
 from ..catalog.catalog import Catalog
 from ..model.lifecycle import LIGHT_LABELS, STATE_LABELS
+from ..model import display_name
 from ..model.fields import choice_label
 from ..model.problem import SOURCES
-from .render import display_name, record_path
+from .urls import page_url, record_path
 from .xlsx import workbook
 
 
@@ -43,7 +44,7 @@ class Table:
 
 def _url(record) -> str:
     path = record_path(record)
-    return path[:-3] + "/" if path else ""
+    return page_url(path) if path else ""
 
 
 def _closed_on(problem) -> dt.date | None:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from .dashboards import Dashboard
 from ..catalog.catalog import Catalog, summarize
 from ..model.lifecycle import STATE_LABELS
-from ..model import Record
+from ..model import Record, display_name
 from ..model.problem import SOURCES
-from .render import (DATE_FIELD, SECTIONS, PageContext, Pager, Site, date_zh, display_name, list_path,
-                     newest_first, page_path, record_path)
+from .context import PageContext, Pager, Site
+from .render import DATE_FIELD, date_zh, newest_first
+from .urls import SECTIONS, list_path, page_path, record_path
 
 PAGE_SIZE = 100
 

@@ -30,10 +30,11 @@ from ..catalog.git_history import EMPTY, History
 from ..catalog.catalog import Catalog
 from .opendata import atom_feed, write_open_data
 from .pages import Page, nav, plan
-from .render import Renderer, Site
+from .context import Site
+from .render import Renderer
 from .search import SearchIndex, marked
-from .frame import (SHELL_DIR, ShellError, depth, output_file, page_url, read_shells, shell_markdown,
-                    shell_path)
+from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, placeholder_path, read_frames
+from .urls import depth, page_url
 from ..catalog.view import view
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +120,7 @@ def _markdown_page(title: str, body: str) -> str:
 
 def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
                 history: History = EMPTY) -> Prepared:
-    """Write the pages MkDocs builds (navigation pages and one shell per depth), the assets
+    """Write the pages MkDocs builds (navigation pages and one placeholder per depth for the frames), the assets
     and the open data for one audience."""
     if work.exists():
         shutil.rmtree(work)
@@ -137,9 +138,9 @@ def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
             target.write_text(_markdown_page(page.context.title, renderer.render(page.template, page.context)),
                               "utf-8")
     for level in {depth(p.context.path) for p in pages if not p.in_mkdocs}:
-        target = docs / shell_path(level)
+        target = docs / placeholder_path(level)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(shell_markdown(), "utf-8")
+        target.write_text(placeholder_markdown(), "utf-8")
     shutil.copytree(TEMPLATES / "assets", docs / "assets")
     _copy_attachments(catalog, records, docs, strip_metadata=site.audience == "public")
     if site.audience == "internal":        # the form editor (/admin/): internal site only
@@ -149,11 +150,11 @@ def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
 
 
 def write_pages(prepared: Prepared, site_dir: Path) -> None:
-    """The pages out of the navigation, each written into the shell of its depth, and the
+    """The pages out of the navigation, each written into the frame of its depth, and the
     search index of the site's articles."""
     direct = [p for p in prepared.pages if not p.in_mkdocs]
-    shells = read_shells(site_dir, {depth(p.context.path) for p in direct})
-    shutil.rmtree(site_dir / SHELL_DIR, ignore_errors=True)
+    frames = read_frames(site_dir, {depth(p.context.path) for p in direct})
+    shutil.rmtree(site_dir / FRAME_DIR, ignore_errors=True)
     index = SearchIndex()
     for page in prepared.pages:
         if page.in_mkdocs:
@@ -165,7 +166,7 @@ def write_pages(prepared: Prepared, site_dir: Path) -> None:
             index.add(page_url(page.context.path), page.context.title, body)
         target = output_file(site_dir, page.context.path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(shells[depth(page.context.path)].page(page.context.title, body), "utf-8")
+        target.write_text(frames[depth(page.context.path)].page(page.context.title, body), "utf-8")
     index.write(site_dir / "search")
 
 
@@ -224,10 +225,10 @@ def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: 
     work = work_root / audience
     prepared = render_docs(audience_view, site, records, work, history)
     run_mkdocs(prepared.config, catalog.as_of)
-    apply_csp(work / "site")          # before write_pages: the shells carry the policy to every page
+    apply_csp(work / "site")          # before write_pages: the frames carry the policy to every page
     try:
         write_pages(prepared, work / "site")
-    except ShellError as error:
+    except FrameError as error:
         raise BuildError(str(error)) from error
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f".{audience}-*"):      # left by a build that was killed

@@ -12,7 +12,6 @@ import datetime as dt
 import html
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import markdown as markdown_lib
@@ -22,21 +21,14 @@ from markupsafe import Markup
 
 from .charts import bar_chart, line_chart
 from ..catalog.git_history import EMPTY, History
-from ..catalog.catalog import Catalog, assessment_rankings, problem_counts, ranking
+from ..catalog.catalog import Catalog, assessment_rankings, problem_counts
 from ..model.lifecycle import LIGHT_LABELS, STATE_LABELS, Status
-from ..model import RECORD_TYPES, Record
+from ..model import RECORD_TYPES, Record, display_name
 from ..model.fields import choice_label
 from ..model.problem import SOURCES
-from .frame import depth, page_url
-
-# record type → site section; types without a section have no page of their own
-SECTIONS = {
-    "problem": "problems", "meeting": "meetings", "inspection": "inspections",
-    "self_inspection": "self-inspections", "assessment": "assessments", "media_feedback": "media",
-    "patrol_log": "patrols", "circular": "circulars", "accountability": "accountability",
-    "task": "tasks", "district": "districts", "sub_hq": "sub-hqs", "inspection_group": "groups",
-    "unit": "units", "hq": "hq",
-}
+from ..model.ranking import ranking
+from .context import PageContext, Site
+from .urls import depth, list_path, page_path, page_url, record_path
 
 # the date a list of records of a type is sorted and shown by
 DATE_FIELD = {"task": "assigned"}
@@ -79,71 +71,6 @@ def date_zh(value: dt.date | None) -> str:
 
 def number_zh(value) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
-
-
-def display_name(record: Record) -> str:
-    for attr in ("name", "title"):
-        value = getattr(record, attr, None)
-        if value:
-            return value
-    if record.type_name == "person":
-        return record.role
-    return record.id
-
-
-def record_path(record: Record) -> str | None:
-    section = SECTIONS.get(record.type_name)
-    return f"{section}/{record.id}.md" if section else None
-
-
-def list_path(kind: str, key: str) -> str:
-    """The first page of the problem list of one kind (state, source, month, light, district,
-    sub_hq, unit) and key."""
-    return f"problems/{kind}/{key}.md"
-
-
-def page_path(first: str, number: int) -> str:
-    """Page `number` of a list whose first page is `first`: problems/state/open.md → problems/state/open/2.md,
-    meetings/index.md → meetings/2.md."""
-    if number == 1:
-        return first
-    stem = first[: -len("index.md")] if first.endswith("index.md") else first[: -len(".md")] + "/"
-    return f"{stem}{number}.md"
-
-
-@dataclass(frozen=True)
-class Pager:
-    """Where a page sits in a list cut into pages."""
-    first: str                              # docs path of page 1
-    number: int                             # this page, from 1
-    count: int                              # number of pages
-    total: int                              # items in the whole list
-
-
-@dataclass(frozen=True)
-class Site:
-    """What every page knows about the site it is on."""
-    name: str
-    city: str
-    audience: str            # public | internal
-    as_of: dt.date
-    illustrative: bool
-    icp: str | None
-
-
-@dataclass(frozen=True)
-class PageContext:
-    """The context every template receives (see site_templates/README.md)."""
-    site: Site
-    catalog: Catalog
-    path: str                               # the page's path under docs/, e.g. problems/P-2017-0001.md
-    title: str
-    record: Record | None = None            # record pages
-    problems: tuple = ()                    # problem list pages: problems to show
-    records: tuple = ()                     # other list pages
-    groups: tuple = ()                      # index pages: (heading, path, count)
-    pager: Pager | None = None              # list pages: where this page sits in its list
-    extra: dict = field(default_factory=dict)
 
 
 class Renderer:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...findings import Finding, finding
-from ...catalog.catalog import ranking
 from ...model import Record
 from ...model.periods import whole_months, whole_weeks
+from ...model.ranking import ranking
 from .schema import Valid
 
 

@@ -17,11 +17,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.cache import settled, signature
 from ...findings import Finding, Loc, finding
 from ...model.lifecycle import STATE_LABELS, TRANSITIONS, light, status
 from ...model import RECORD_TYPES, Record
 from ...model.fields import field_label, iter_text
+from ..load import settled, signature
 from .references import shared
 
 ATTACHMENT_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".pdf")

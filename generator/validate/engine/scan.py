@@ -15,7 +15,6 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache as stored
 from .. import load
 from ..check import Examined, Interface, unreadable
 from ..locate import Positions
@@ -127,8 +126,8 @@ def scan(records: Path, index: dict[str, bytes], now_ns: int) -> list[File]:
     """Every file under records/ in order, with what its name and stat tell (plain strings,
     no Paths: at 100,000 files this loop is a good part of a run that finds nothing changed)."""
     entries = load.walk_records(records)
-    # a signature is trusted only once the file has been quiet a while: see cache.SETTLE_NS
-    stats = _lstat_all(entries, now_ns - stored.SETTLE_NS)
+    # a signature is trusted only once the file has been quiet a while: see load.SETTLE_NS
+    stats = _lstat_all(entries, now_ns - load.SETTLE_NS)
     files: list[File] = []
     append = files.append
     top = str(records)

@@ -1,0 +1,47 @@
+"""What templates receive: the documented contract between the generator and site_templates/.
+
+Every page template gets a `PageContext` as `ctx` (site_templates/README.md documents each field,
+and tests/test_templates.py holds the two together).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..catalog.catalog import Catalog
+from ..model import Record
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page sits in a list cut into pages."""
+    first: str                              # docs path of page 1
+    number: int                             # this page, from 1
+    count: int                              # number of pages
+    total: int                              # items in the whole list
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every page knows about the site it is on."""
+    name: str
+    city: str
+    audience: str            # public | internal
+    as_of: dt.date
+    illustrative: bool
+    icp: str | None
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """The context every template receives (see site_templates/README.md)."""
+    site: Site
+    catalog: Catalog
+    path: str                               # the page's path under docs/, e.g. problems/P-2017-0001.md
+    title: str
+    record: Record | None = None            # record pages
+    problems: tuple = ()                    # problem list pages: problems to show
+    records: tuple = ()                     # other list pages
+    groups: tuple = ()                      # index pages: (heading, path, count)
+    pager: Pager | None = None              # list pages: where this page sits in its list
+    extra: dict = field(default_factory=dict)
