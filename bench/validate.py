@@ -30,10 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from generator.validate.engine.cache import Cache  # noqa: E402
 from generator.validate.load import record_files  # noqa: E402
 from generator.synth.city import write_city  # noqa: E402
-from generator.validate.engine.run import validate  # noqa: E402
+from generator.validate import Cache, validate  # noqa: E402
 
 HEADER = ("| problems | files | parse only | cold | cold ÷ parse | no cache | warm | one changed "
           "| warm (CLI) | one changed (CLI) | peak RSS | errors |\n"

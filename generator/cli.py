@@ -104,8 +104,7 @@ def json_list(items: list[dict]) -> str:
 
 
 def run_validate(args) -> int:
-    from .validate.engine.cache import Cache
-    from .validate.engine.run import validate
+    from .validate import Cache, validate
     records = _records_dir(args.records)
     cache = None if args.no_cache else Cache(records, Path(args.cache_dir) if args.cache_dir else None)
     checked = validate(records, args.as_of or today_in_shanghai(), cache=cache)
@@ -146,7 +145,7 @@ def run_build(args) -> int:
 
 def _checked_or_refuse(args, refusal: str):
     """Validate the records; on errors print them and `refusal`, and return None."""
-    from .validate.engine.run import validate
+    from .validate import validate
     checked = validate(_records_dir(args.records), args.as_of or today_in_shanghai(), keep_records=True)
     if not checked.ok:
         print_text(list(checked.findings), out=sys.stderr)
@@ -174,7 +173,7 @@ def run_diff(args) -> int:
     import tempfile
     from .authoring.diff import GitError, head_records, markdown, summarize
     from .model import display_name
-    from .validate.engine.run import validate
+    from .validate import validate
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
         repo = Path(top.stdout.strip())

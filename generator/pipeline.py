@@ -12,7 +12,7 @@ from .validate.check import Checked
 from .catalog.git_history import read_history
 from .catalog.catalog import Catalog, build_index
 from .site.context import Site
-from .validate.engine.run import validate as _validate
+from .validate import validate as _validate
 
 
 def validate(records: Path, as_of: dt.date) -> Checked:

@@ -420,7 +420,7 @@ def test_new_generator_version_does_not_use_the_old_cache(runner, monkeypatch):
     # plant a wrong report under the current key: the cache is used ...
     state = cache.Cache(tree.records, runner.cache).load("state")
     report = state.get("report")
-    report.own[P] = ((("E-FILE-EMPTY", "error", P, 1, 1, "", "文件是空的", "请填写", ()),), ())
+    report.alone[P] = ((("E-FILE-EMPTY", "error", P, 1, 1, "", "文件是空的", "请填写", ()),), ())
     cache.Cache(tree.records, runner.cache).save("state", {k: v if k != "report" else report
                                                             for k, v in state.raw.items()})
     assert "E-FILE-EMPTY" in runner.run("--as-of", AS_OF)[1]
@@ -442,3 +442,14 @@ def test_no_cache_writes_nothing_and_the_default_place(runner, tmp_path, monkeyp
     made = [p.relative_to(home).as_posix() for p in home.rglob("*") if p.is_file()]
     assert made and all(p.startswith("taizhang/validate/") for p in made)
     assert not [p for p in tree.records.rglob("*") if ".cache" in p.parts or "cache" in p.name]
+
+
+def test_the_cache_key_covers_exactly_the_validator_code():
+    """A change to any module validation can import throws the cache away; a change to the
+    catalog, the sites or the authoring tools does not."""
+    from generator.validate.engine import cache
+    package = Path(cache.__file__).resolve().parents[2]
+    covered = {p.relative_to(package).as_posix() for p in cache._imported_by(package, cache.START)}
+    every_validate_module = {p.relative_to(package).as_posix() for p in (package / "validate").rglob("*.py")}
+    assert every_validate_module <= covered
+    assert {c.split("/")[0] for c in covered} == {"validate", "model", "findings.py"}

@@ -394,10 +394,8 @@ def test_extra_records_of_every_type_are_valid(make_tree):
 
 
 def _records_by_type(tree):
-    from generator.validate.load import load
-    loaded = load(tree.records)
-    assert not loaded.findings
-    return [(doc.record_type.type_name, doc.file, doc.data) for doc in loaded.documents]
+    from conftest import record_data
+    return record_data(tree.records)
 
 
 def test_schema_fits_a_record_of_each_type(make_tree, schemas):

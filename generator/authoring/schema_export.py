@@ -33,12 +33,3 @@ def write_schemas(out: Path) -> list[Path]:
                         encoding="utf-8")
         written.append(path)
     return written
-
-
-def editor_mapping(schema_dir: str = "schemas") -> dict[str, list[str]]:
-    """YAML language server mapping: schema file → record globs."""
-    mapping = {}
-    for name, model in RECORD_TYPES.items():
-        glob = f"records/{model.folder}/" + ("*/*.yaml" if model.yearly else "*.yaml")
-        mapping[f"./{schema_dir}/{name}.schema.json"] = [glob]
-    return mapping

@@ -1,2 +1,2 @@
-"""Stage 3, catalog: valid records → a catalog (references both ways, state as of a date), and
+"""Stage 2, catalog: valid records → a catalog (references both ways, state as of a date), and
 the audience views of it."""

@@ -1,4 +1,4 @@
-"""Stage 3, index: valid records → a catalog with references resolved both ways and each
+"""The catalog: valid records → one catalog with references resolved both ways and each
 problem's state derived as of a date.
 
 Everything here is computed in one pass over the records (plus a pass over their

@@ -1,4 +1,4 @@
-"""Stage 4, view: the one place where the public site loses what the public must not see.
+"""The audience view: the one place where the public site loses what the public must not see.
 
 The public view keeps only public records of public types (plus accountability cases once a
 public circular has published them), clears every field declared `internal=True`, and drops

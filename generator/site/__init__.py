@@ -1,1 +1,1 @@
-"""Stage 4, site: a view → pages, data files and charts → MkDocs → a published site."""
+"""Stage 3, site: a view → pages, data files and charts → MkDocs → a published site."""

@@ -5,7 +5,7 @@ page. Also the navigation: only index pages are in it.
 Every list is cut into pages of PAGE_SIZE rows, so no page grows with the ledger and the build
 stays linear in the number of records. Pages in the navigation are built by MkDocs; all others
 (`Page.in_mkdocs` false: record pages and list pages) are written straight into Material's page
-shell by shell.py.
+frame by frame.py.
 """
 from __future__ import annotations
 

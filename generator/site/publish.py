@@ -1,4 +1,4 @@
-"""Stage 6, build: a view's pages → build/<audience>/docs → MkDocs (Material) → site/<audience>/.
+"""Publish: a view's pages → build/<audience>/docs → MkDocs (Material) → site/<audience>/.
 
 The site is built into a staging folder next to the published one and swapped in only when
 MkDocs has finished, so a failed or killed build leaves the published site as it was.

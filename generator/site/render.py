@@ -1,4 +1,4 @@
-"""Stage 5, render: a view → Markdown pages (front matter + escaped HTML) for MkDocs.
+"""Render: a view → Markdown pages (front matter + escaped HTML) for MkDocs.
 
 Templates live in site_templates/pages/ and receive a PageContext (documented in
 site_templates/README.md), never raw records of another audience. Every value printed is

@@ -1,4 +1,4 @@
-"""Stage 6c, search: a chunked full-text index of a site, written to site/search/.
+"""Search: a chunked full-text index of a site, written to site/search/.
 
 Material's own search makes every visitor download one index of the whole site (about 70 MB
 at 100,000 problems); Pagefind, evaluated in its place, needed 7 GB of memory to index

@@ -1,4 +1,4 @@
-"""Stage 1, load: record files → plain data, one Document per file, plus findings.
+"""Validate, step 1, load: record files → plain data, one Document per file, plus findings.
 
 YAML is parsed by libyaml (PyYAML's C parser) into nodes; values are built from the nodes
 here, with YAML 1.2 meaning (`yes`, `no`, `on` stay strings; dates stay text until the model
@@ -55,19 +55,13 @@ class Document:
     year_folder: str | None        # the YYYY folder for yearly types
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    documents: tuple[Document, ...]
-    findings: tuple[Finding, ...]
-
-
 _STR, _SEQ, _MAP = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 _DEFAULT_TAG = {ScalarNode: _STR, SequenceNode: _SEQ, MappingNode: _MAP}
 
 
 class _Loader(yaml.CSafeLoader):
     """libyaml parser and composer with no implicit typing: plain scalars are typed by
-    `_scalar` below (YAML 1.2), explicit tags are kept as written and refused by `build`."""
+    `_scalar` below (YAML 1.2), explicit tags are kept as written and refused by `node_value`."""
 
     def resolve(self, kind, value, implicit):
         return _DEFAULT_TAG[kind]
@@ -105,7 +99,8 @@ def _scalar(node: ScalarNode) -> Any:
     return value
 
 
-def build(node, seen: set[int], depth: int = 0) -> Any:
+def node_value(node, seen: set[int], depth: int = 0) -> Any:
+    """The plain value of a YAML node (`seen`: the nodes already built, to refuse aliases)."""
     if depth > MAX_DEPTH:
         raise Reject("E-YAML-TOO-DEEP", node, limit=MAX_DEPTH)
     if id(node) in seen:
@@ -116,7 +111,7 @@ def build(node, seen: set[int], depth: int = 0) -> Any:
     if isinstance(node, ScalarNode):
         return _scalar(node)
     if isinstance(node, SequenceNode):
-        return [build(item, seen, depth + 1) for item in node.value]
+        return [node_value(item, seen, depth + 1) for item in node.value]
     result: dict[str, Any] = {}
     first_line: dict[str, int] = {}
     for key_node, value_node in node.value:
@@ -126,7 +121,7 @@ def build(node, seen: set[int], depth: int = 0) -> Any:
         if key in result:
             raise Reject("E-YAML-DUPLICATE-KEY", key_node, key=key, first_line=first_line[key])
         first_line[key] = key_node.start_mark.line + 1
-        result[key] = build(value_node, seen, depth + 1)
+        result[key] = node_value(value_node, seen, depth + 1)
     return result
 
 
@@ -241,7 +236,7 @@ def parse_nodes(file: str, text: str) -> tuple[dict | None, Node | None, Finding
         anchor = _has_anchor(text)
         if anchor:
             return None, None, finding("E-YAML-ALIAS", file, line=anchor[0], column=anchor[1])
-        data = build(node, set())
+        data = node_value(node, set())
     except Reject as reject:
         mark = reject.node.start_mark if reject.node is not None else None
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -298,23 +293,12 @@ def walk_records(records: Path) -> list[tuple[str, str]]:
     return found
 
 
-def display_path(records: Path, path: Path) -> str:
-    return path.relative_to(records.parent).as_posix()
-
-
-def classify(records: Path, path: Path, is_link: bool) -> tuple[str, type[Record] | None, str | None, Finding | None]:
-    """What a file under (resolved) `records` is by its name and place alone: its display
-    path, record type and year folder, or the finding that stops it before it is read (not a
-    .yaml file, not in a record folder, a symlink out of records/). `is_link`: the path is
-    a symlink (the caller has already looked at it on disk)."""
-    rel = path.relative_to(records)
-    folder = rel.parent.as_posix()
-    return classify_name(records, "" if folder == "." else folder, rel.name, is_link)
-
-
 def classify_name(records: Path, folder: str, name: str,
                   is_link: bool) -> tuple[str, type[Record] | None, str | None, Finding | None]:
-    """`classify` for a file `name` in `folder` (posix, relative to records/, "" at the top)."""
+    """What a file `name` in `folder` (posix, relative to the resolved `records`, "" at the top)
+    is by its name and place alone: its display path, record type and year folder, or the
+    finding that stops it before it is read (not a .yaml file, not in a record folder, a
+    symlink out of records/). `is_link`: the file is a symlink (the caller has looked)."""
     rel = f"{folder}/{name}" if folder else name
     file = f"{records.name}/{rel}"
     record_type, year = folder_type(folder)
@@ -353,20 +337,3 @@ def read_record(file: str, path: Path) -> tuple[str | None, Finding | None]:
     except OSError as error:
         return None, finding("E-FILE-UNREADABLE", file, line=1, column=1,
                              detail=error.strerror or type(error).__name__)
-
-
-def load(records: Path) -> Loaded:
-    records = records.resolve()
-    documents: list[Document] = []
-    findings: list[Finding] = []
-    for path in record_files(records):
-        file, record_type, year, problem = classify(records, path, path.is_symlink())
-        if problem is None:
-            text, problem = read_record(file, path)
-            if text is not None:
-                data, problem = parse_text(file, text)
-        if problem is not None:
-            findings.append(problem)
-            continue
-        documents.append(Document(file, path, record_type, data, year))
-    return Loaded(tuple(documents), tuple(findings))

@@ -1,30 +1,30 @@
-"""Stage 2, check: loaded documents → valid records and findings, in passes.
+"""Validate, step 2, check: loaded documents → valid records and findings, in passes.
 
 schema (each record alone) → references (across records) → rules (dates, lifecycle, privacy,
 cadence). A pass sees only the records that passed the ones before, so one mistake is
 reported once, where it is.
 
 The work is split along what it depends on, so that the validator can keep the first part
-per file in its cache (`generator/cache.py`) and redo only the second:
+per file in its cache (validate/engine/) and redo only the second:
 
 - `examine`: one document alone → `Examined` (the findings that depend on nothing else and the
   few facts about the record that the other passes need);
 - across files: `duplicates` and `tables` from every file's small `Interface`, then `judge`
-  (references, then dates, attachments) per record, then `cadence` over the valid records'
-  views; `cross_check` runs them in order over all files. The validator may run them
-  elsewhere (worker processes) or for changed files only (`generator/validation.py`).
+  (references, then dates, attachments) per record, then `cadence_pass` over the valid
+  records' cadence entries; `cross_check` runs them in order over all files. The validator
+  may run them elsewhere (worker processes) or for changed files only (`validate/engine/`).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Callable, Mapping, NamedTuple
 
 from ...findings import Finding
-from ..load import Document, Loaded
+from ..load import Document
 from ...model import Record
-from .cadence import CampaignView, check_cadence, view
+from .cadence import CampaignEntry, cadence_entry, check_cadence
 from .references import Outgoing, Tables, Target, check_outgoing, outgoing, target
 from .rules import Attachments, RuleFacts, check_dated, rule_facts
 from .schema import Valid, check_document, duplicates, id_key
@@ -36,7 +36,7 @@ class Facts:
     target: Target
     outgoing: Outgoing
     rules: RuleFacts
-    view: object | None            # cadence.view(record)
+    cadence: object | None         # cadence_entry(record)
 
 
 class Interface(NamedTuple):
@@ -47,7 +47,7 @@ class Interface(NamedTuple):
     record_id: str | None          # the id when it is text, even if the record is invalid
     unreadable: bool               # the file has a load finding (its name stands in for an id)
     target: Target | None          # None unless the record passed pass 1
-    view: object | None            # cadence view, when the record passed pass 1
+    cadence: object | None         # its cadence entry, when the record passed pass 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +66,16 @@ class Examined:
     def interface(self) -> Interface:
         facts = self.facts
         return Interface(self.file, self.record_id, self.load_finding is not None,
-                         facts.target if facts else None, facts.view if facts else None)
+                         facts.target if facts else None, facts.cadence if facts else None)
 
     @property
-    def own(self) -> tuple[Finding, ...]:
-        """Findings that depend on this file alone, in report order (a duplicate id, decided
-        across files, goes between the id findings and the model findings)."""
+    def alone(self) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+        """The findings that depend on this file alone, in the two parts that a duplicate id
+        (decided across files) goes between: (the load finding or the id findings, the model
+        findings)."""
         if self.load_finding is not None:
-            return (self.load_finding,)
-        return self.id_findings + self.model_findings
+            return (self.load_finding,), ()
+        return self.id_findings, self.model_findings
 
 
 def unreadable(file: str, type_name: str | None, problem: Finding) -> Examined:
@@ -86,7 +87,7 @@ def examine(doc: Document, keep_record: bool = False) -> Examined:
     facts = None
     record = schema.record
     if schema.ok:
-        facts = Facts(target(record), outgoing(record), rule_facts(doc.file, record), view(record))
+        facts = Facts(target(record), outgoing(record), rule_facts(doc.file, record), cadence_entry(record))
     return Examined(doc.file, doc.record_type.type_name, None, schema.record_id, schema.id_findings,
                     schema.model_findings, facts, record if keep_record and facts else None)
 
@@ -105,7 +106,7 @@ class Cross:
     cadence: list[Finding]
     valid: list[str]                         # files whose record passed every pass, in order
     tables: Tables
-    views: dict[str, object]                 # file → cadence view, of valid files, in order
+    entries: dict[str, object]               # file → cadence entry, of valid files, in order
 
 
 def tables(interfaces: list[Interface], duplicate: Mapping[str, Finding]) -> Tables:
@@ -129,10 +130,10 @@ def judge(file: str, type_name: str, facts: Facts, table: Tables, as_of: dt.date
     return Judged(references, rules)
 
 
-def cadence(views: Mapping[str, object], as_of: dt.date) -> list[Finding]:
-    """The cadence pass over the views of the records that passed every other pass."""
-    items = [Valid(file, v) for file, v in views.items()]
-    campaign = next((v for v in items if isinstance(v.record, CampaignView)), None)
+def cadence_pass(entries: Mapping[str, object], as_of: dt.date) -> list[Finding]:
+    """The cadence pass over the cadence entries of the records that passed every other pass."""
+    items = [Valid(file, entry) for file, entry in entries.items()]
+    campaign = next((v for v in items if isinstance(v.record, CampaignEntry)), None)
     return check_cadence(items, campaign, as_of)
 
 
@@ -144,7 +145,7 @@ def cross_check(interfaces: list[Interface], examined: Callable[[str], Examined]
     table = tables(interfaces, duplicate)
     judged: dict[str, Judged] = {}
     valid: list[str] = []
-    views: dict[str, object] = {}
+    entries: dict[str, object] = {}
     for item in interfaces:
         if item.target is None or item.file in duplicate:
             continue
@@ -153,27 +154,9 @@ def cross_check(interfaces: list[Interface], examined: Callable[[str], Examined]
             judged[item.file] = result
         if not result.references:
             valid.append(item.file)
-            if item.view is not None:
-                views[item.file] = item.view
-    return Cross(duplicate, judged, cadence(views, as_of), valid, table, views)
-
-
-def report(examined: list[Examined], cross: Cross) -> list[Finding]:
-    """Every finding in the order the passes make them (before locating and sorting)."""
-    out: list[Finding] = []
-    for e in examined:
-        out += e.own
-        if e.file in cross.duplicate:
-            out.insert(len(out) - len(e.model_findings), cross.duplicate[e.file])
-    for e in examined:
-        judged = cross.judged.get(e.file)
-        if judged is not None:
-            out += judged.references
-    for e in examined:
-        judged = cross.judged.get(e.file)
-        if judged is not None:
-            out += judged.rules
-    return out + cross.cadence
+            if item.cadence is not None:
+                entries[item.file] = item.cadence
+    return Cross(duplicate, judged, cadence_pass(entries, as_of), valid, table, entries)
 
 
 @dataclass(frozen=True)
@@ -188,16 +171,6 @@ class Checked:
         return not any(f.severity == "error" for f in self.findings)
 
 
-def check(loaded: Loaded, records: Path, as_of: dt.date) -> Checked:
-    """All passes over loaded documents, without a cache (findings not yet located)."""
-    examined = [unreadable(f.file, None, f) for f in loaded.findings]
-    examined += [examine(doc, keep_record=True) for doc in loaded.documents]
-    by_file = {e.file: e for e in examined}
-    cross = cross_check([e.interface for e in examined], by_file.__getitem__, as_of, Attachments(records))
-    valid = tuple(Valid(f, by_file[f].record) for f in cross.valid)
-    return Checked(valid, tuple(report(examined, cross)), as_of)
-
-
 __all__ = ["Attachments", "Checked", "Cross", "Examined", "Facts", "Interface", "Judged", "Tables",
-           "Valid", "cadence", "check", "cross_check", "duplicates", "examine", "id_key", "judge",
-           "report", "tables", "unreadable"]
+           "Valid", "cadence_pass", "cross_check", "duplicates", "examine", "id_key", "judge", "tables",
+           "unreadable"]

@@ -5,8 +5,8 @@ inspection group inspects 1–2 times a month, media report every Friday, and di
 low in a month's assessment make a statement at the next scheduling meeting. Only whole
 weeks and months inside the campaign period, up to the as-of date, are checked.
 
-The pass reads a handful of fields of a few thousand records; `view` keeps just those per
-record (same names as on the record), so the validator's cache can hold them for every run.
+The pass reads a handful of fields of a few thousand records; `cadence_entry` keeps just those
+per record (same names as on the record), so the validator's cache can hold them for every run.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from .schema import Valid
 
 
 @dataclass(frozen=True, slots=True)
-class CampaignView:
+class CampaignEntry:
     type_name: ClassVar[str] = "campaign"
     start: dt.date
     end: dt.date | None
@@ -31,7 +31,7 @@ class CampaignView:
 
 
 @dataclass(frozen=True, slots=True)
-class MeetingView:
+class MeetingEntry:
     type_name: ClassVar[str] = "meeting"
     kind: str
     title: str
@@ -42,7 +42,7 @@ class MeetingView:
 
 
 @dataclass(frozen=True, slots=True)
-class NumberedView:                   # a sub-HQ or an inspection group
+class NumberedEntry:                  # a sub-HQ or an inspection group
     type_name: str
     id: str
     name: str
@@ -50,7 +50,7 @@ class NumberedView:                   # a sub-HQ or an inspection group
 
 
 @dataclass(frozen=True, slots=True)
-class DatedView:                      # an inspection (with its group) or a media feedback
+class DatedEntry:                     # an inspection (with its group) or a media feedback
     type_name: str
     date: dt.date
     group: str | None = None
@@ -63,7 +63,7 @@ class Score:
 
 
 @dataclass(frozen=True, slots=True)
-class AssessmentView:
+class AssessmentEntry:
     type_name: ClassVar[str] = "assessment"
     title: str
     date: dt.date
@@ -71,31 +71,31 @@ class AssessmentView:
 
 
 @dataclass(frozen=True, slots=True)
-class DistrictView:
+class DistrictEntry:
     type_name: ClassVar[str] = "district"
     id: str
     name: str
 
 
-def view(record: Record):
+def cadence_entry(record: Record):
     """What this pass needs of a record, or None for the types it does not look at."""
     kind = record.type_name
     if kind == "campaign":
-        return CampaignView(record.start, record.end, record.thresholds.bottom_n)
+        return CampaignEntry(record.start, record.end, record.thresholds.bottom_n)
     if kind == "meeting":
-        return MeetingView(record.kind, record.title, record.date, record.status, record.sub_hq,
+        return MeetingEntry(record.kind, record.title, record.date, record.status, record.sub_hq,
                            frozenset(s.by for s in record.statements))
     if kind in ("sub_hq", "inspection_group"):
-        return NumberedView(kind, record.id, record.name, record.number)
+        return NumberedEntry(kind, record.id, record.name, record.number)
     if kind == "inspection":
-        return DatedView(kind, record.date, record.group)
+        return DatedEntry(kind, record.date, record.group)
     if kind == "media_feedback":
-        return DatedView(kind, record.date)
+        return DatedEntry(kind, record.date)
     if kind == "assessment":
-        return AssessmentView(record.title, record.date,
+        return AssessmentEntry(record.title, record.date,
                               tuple(Score(s.district, s.score) for s in record.scores))
     if kind == "district":
-        return DistrictView(record.id, record.name)
+        return DistrictEntry(record.id, record.name)
     return None
 
 
@@ -107,7 +107,7 @@ def _by_type(valid: list[Valid]) -> dict[str, list[Valid]]:
 
 
 def check_cadence(valid: list[Valid], campaign: Valid | None, as_of: dt.date) -> list[Finding]:
-    """`valid`: the records that passed every earlier pass, each as (file, its `view`)."""
+    """`valid`: the records that passed every earlier pass, each as (file, its `cadence_entry`)."""
     if campaign is None:
         return []
     start = campaign.record.start

@@ -226,7 +226,7 @@ class RuleFacts:
     lifecycle: tuple[Finding, ...]
     open: tuple[str, dt.date] | None               # problem: state and deadline in force
     attachments: tuple[tuple[Loc, str], ...]       # evidence paths, checked against records/
-    own: tuple[Finding, ...]                       # required-by-kind fields, text
+    kind_and_text: tuple[Finding, ...]             # required-by-kind fields, control characters, PII
     decisions: tuple[tuple[int, str, dt.date], ...]  # meeting: open decisions (index, text, deadline)
 
 
@@ -261,7 +261,7 @@ def check_dated(file: str, type_name: str, facts: RuleFacts, as_of: dt.date,
         problem = attachments.problem(value)
         if problem is not None:
             findings.append(finding(problem[0], file, loc, value=value, **problem[1]))
-    findings += facts.own
+    findings += facts.kind_and_text
     findings += [finding("W-DECISION-OVERDUE", file, ("decisions", i, "deadline"), text=text, deadline=deadline)
                  for i, text, deadline in facts.decisions if deadline < as_of]
     return findings

@@ -1,6 +1,6 @@
 """Where the validator keeps what it learnt in an earlier run, and how it is read and written.
 
-Only storage lives here; what is stored is decided by `validation.py`. One folder per record
+Only storage lives here; what is stored is decided by run.py (state.py, workers.py). One folder per record
 tree, holding a `state` file (every file's stat signature and text hash, the last run's
 findings, the id tables) and 256 `files-NNN` shards (each file's facts by text hash):
 
@@ -34,6 +34,9 @@ from pathlib import Path
 FORMAT = 1
 KEEP_TREES = 8           # caches of this many record trees are kept; older ones are deleted
 
+START = "validate.engine.run"        # the module `validate()` lives in; the walk follows its imports
+
+
 @cache
 def source_version() -> str:
     """Changes whenever the validator could report differently: its code (every module of
@@ -44,7 +47,7 @@ def source_version() -> str:
     digest = hashlib.sha1(f"{FORMAT} {sys.version} {pydantic.VERSION} {yaml.__version__} "
                           f"{PIL.__version__}".encode())
     package = Path(__file__).resolve().parents[2]            # generator/
-    for path in sorted(_imported_by(package, "validate.engine.run")):
+    for path in sorted(_imported_by(package, START)):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -46,8 +46,8 @@ class File:
         return f"{self.folder}/{self.name}"
 
     def item(self, before: bytes | None, need: bool) -> Item:
-        return (self.file, self.path, self.type_name, self.year, before,
-                self.hash if not self.changed else None, need)
+        return Item(self.file, self.path, self.type_name, self.year, before,
+                    self.hash if not self.changed else None, need)
 
 
 def _lstat_range(entries: list[tuple[str, str]], start: int, stop: int, settle: int) -> list:

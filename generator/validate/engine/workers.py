@@ -18,23 +18,51 @@ import multiprocessing as mp
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import load
 from .cache import Cache
-from ..check import Attachments, Examined, Judged, Tables, examine, judge, unreadable
+from ..check import Attachments, Examined, Interface, Judged, Tables, examine, judge, unreadable
 from ...findings import pack
 from ..locate import Positions, locate, locate_in, position_in
 
 SHARDS = 256            # per-file results are kept in this many files, so one change rewrites one
 POOL_MIN_FILES = 1500   # below this, starting worker processes costs more than it saves
 
-# A file to examine: (file, path, record type, year folder, the last run's text hash, the hash
-# its unchanged stat signature vouches for (then the shard's facts are taken unread), whether
-# the facts are wanted even if the text is the last run's)
-Item = tuple[str, str, str | None, str | None, bytes | None, bytes | None, bool]
-# What comes back: (file, text hash or None if unreadable, the interface the file had in the
-# last run if the shard still knows it, (Examined, positions) or None if not wanted)
-Row = tuple[str, bytes | None, object, tuple[Examined, Positions] | None]
+class Item(NamedTuple):
+    """A file to examine."""
+    file: str
+    path: str
+    type_name: str | None
+    year: str | None                # its year folder
+    before: bytes | None            # the last run's text hash
+    trusted: bytes | None           # the hash its unchanged stat signature vouches for: then the
+                                    # shard's facts are taken without reading the file
+    need: bool                      # the facts are wanted even if the text is the last run's
+
+
+Facts = tuple[Examined, Positions]
+
+
+class Row(NamedTuple):
+    """What examining an `Item` tells."""
+    file: str
+    digest: bytes | None            # the text hash; None if the file could not be read
+    before: Interface | None        # the interface the file had in the last run, if the shard knows it
+    facts: Facts | None             # None if not wanted (the text is the last run's)
+
+
+# Packed findings (`findings.pack`) of one file alone: (the load finding or the id findings,
+# the model findings).
+Alone = tuple[tuple, tuple]
+
+
+class Sent(NamedTuple):
+    """What a worker sends back of one file it examined (it keeps the facts)."""
+    file: str
+    digest: bytes | None
+    interface: Interface
+    alone: Alone | None             # None when the file alone has no findings
 
 
 def text_hash(text: str) -> bytes:
@@ -47,16 +75,6 @@ def shard_of(file: str) -> int:
 
 def shard_name(number: int) -> str:
     return f"files-{number:03d}"
-
-
-def examine_file(file: str, path: str, type_name: str, year: str | None,
-                 keep_record: bool = False) -> tuple[bytes | None, Examined, Positions]:
-    """Read, parse and check one record file alone. Also returns the text hash (None when
-    the file could not be read: then nothing is cached) and positions."""
-    text, problem = load.read_record(file, Path(path))
-    if text is None:
-        return None, unreadable(file, type_name, problem), {}
-    return text_hash(text), *examine_text(file, path, type_name, year, text, keep_record)
 
 
 def examine_text(file: str, path: str, type_name: str, year: str | None, text: str,
@@ -72,7 +90,7 @@ def examine_text(file: str, path: str, type_name: str, year: str | None, text: s
     if e.facts is not None:
         rules = e.facts.rules
         rules = replace(rules, lifecycle=tuple(locate_in(root, rules.lifecycle, known)),
-                        own=tuple(locate_in(root, rules.own, known)))
+                        kind_and_text=tuple(locate_in(root, rules.kind_and_text, known)))
         e = replace(e, facts=replace(e.facts, rules=rules))
         # overdue problems and decisions are the common warnings, a duplicate id the common
         # error; their places cost nothing now and a second parse later
@@ -83,37 +101,39 @@ def examine_text(file: str, path: str, type_name: str, year: str | None, text: s
     return e, known
 
 
-def examine_shard(items: list[Item], cache: Cache | None, complete: bool = False) -> list[Row]:
+def examine_shard(items: list[Item], cache: Cache | None, complete: bool = False,
+                  keep_record: bool = False) -> list[Row]:
     """The files of one shard (see `Item`, `Row`). Updates the shard file; with `complete`
-    the items are all the shard's files, and entries of files gone are dropped."""
-    name = shard_name(shard_of(items[0][0]))
+    the items are all the shard's files, and entries of files gone are dropped. With
+    `keep_record` (and no cache: records are not kept in it) the facts hold the record."""
+    name = shard_name(shard_of(items[0].file))
     shard = load_shard(cache, name)
     rows: list[Row] = []
     changed = False
     if complete:
-        keep = {item[0] for item in items}
+        keep = {item.file for item in items}
         if not shard.keys() <= keep:
             shard, changed = {file: entry for file, entry in shard.items() if file in keep}, True
     for file, path, type_name, year, before, trusted, need in items:
         hit = shard.get(file)
         previous = hit[1].interface if hit is not None and before is not None and hit[0] == before else None
         if trusted is not None and hit is not None and hit[0] == trusted:
-            rows.append((file, trusted, previous, (hit[1], hit[2]) if need else None))
+            rows.append(Row(file, trusted, previous, (hit[1], hit[2]) if need else None))
             continue
         text, problem = load.read_record(file, Path(path))
         if text is None:
-            rows.append((file, None, previous, (unreadable(file, type_name, problem), {})))
+            rows.append(Row(file, None, previous, (unreadable(file, type_name, problem), {})))
             continue
         digest = text_hash(text)
         if digest == before and not need:
-            rows.append((file, digest, previous, None))
+            rows.append(Row(file, digest, previous, None))
         elif hit is not None and hit[0] == digest:
-            rows.append((file, digest, previous, (hit[1], hit[2])))
+            rows.append(Row(file, digest, previous, (hit[1], hit[2])))
         else:
-            e, positions = examine_text(file, path, type_name, year, text)
+            e, positions = examine_text(file, path, type_name, year, text, keep_record)
             shard[file] = (digest, e, positions)
             changed = True
-            rows.append((file, digest, previous, (e, positions)))
+            rows.append(Row(file, digest, previous, (e, positions)))
     if cache is not None and changed:
         cache.save(name, {"files": shard})
     return rows
@@ -133,7 +153,7 @@ def load_shard(cache: Cache | None, name: str) -> dict:
 def by_shard(items: list[Item]) -> dict[int, list[Item]]:
     groups: dict[int, list[Item]] = {}
     for item in items:
-        groups.setdefault(shard_of(item[0]), []).append(item)
+        groups.setdefault(shard_of(item.file), []).append(item)
     return groups
 
 
@@ -182,19 +202,17 @@ class Crew:
                 raise reply
         return replies
 
-    def facts(self, items: list[Item]) -> list[tuple]:
+    def facts(self, items: list[Item]) -> list[Sent]:
         """Examine (or take from the shards) every item's file, all shards' files given in
-        full; each worker keeps the facts. Returns per file (file, text hash, interface,
-        packed findings of the file alone (load or id, model))."""
+        full; each worker keeps the facts and sends back what the others need."""
         groups = [[] for _ in self.conns]
         for number, group in by_shard(items).items():
             groups[number % len(self.conns)].append(group)
         return [row for reply in self._ask([("facts", g) for g in groups]) for row in reply]
 
-    def judge(self, tables: Tables, duplicate: frozenset[str], as_of, images: dict) -> list[tuple]:
-        """Passes 2–3 for every file the workers hold that passed pass 1 and is no duplicate.
-        Returns per worker (judged: file → packed (references, rules), files whose references
-        failed, attachment outcomes, image memo)."""
+    def judge(self, tables: Tables, duplicate: frozenset[str], as_of, images: dict) -> list[Verdicts]:
+        """Passes 2–3 for every file the workers hold that passed pass 1 and is no duplicate,
+        one `Verdicts` per worker."""
         return self._ask([("judge", tables, duplicate, as_of, images)] * len(self.conns))
 
 
@@ -217,19 +235,27 @@ def _serve(conn, records: Path, cache: Cache | None) -> None:
             conn.send(error)
 
 
-def _facts(groups: list[list[Item]], cache: Cache | None, held: dict) -> list[tuple]:
+def _facts(groups: list[list[Item]], cache: Cache | None, held: dict) -> list[Sent]:
     out = []
     for items in groups:
-        for file, digest, _previous, fact in examine_shard(items, cache, complete=True):
-            held[file] = fact
-            e = fact[0]
-            first = (e.load_finding,) if e.load_finding is not None else e.id_findings
-            own = (tuple(map(pack, first)), tuple(map(pack, e.model_findings))) if first or e.model_findings else None
-            out.append((file, digest, e.interface, own))
+        for file, digest, _before, facts in examine_shard(items, cache, complete=True):
+            held[file] = facts
+            e = facts[0]
+            first, model = e.alone
+            alone = (tuple(map(pack, first)), tuple(map(pack, model))) if first or model else None
+            out.append(Sent(file, digest, e.interface, alone))
     return out
 
 
-def _judge(records: Path, held: dict, table: Tables, duplicate: frozenset[str], as_of, images: dict) -> tuple:
+class Verdicts(NamedTuple):
+    """Passes 2–3 over one worker's files."""
+    judged: dict[str, tuple[tuple, tuple]]   # file → packed (references, rules), files with any
+    broken: set[str]                         # files whose references failed
+    outcomes: dict                           # attachment path → what was wrong with it (Attachments)
+    images: dict                             # the image memo to keep (Attachments)
+
+
+def _judge(records: Path, held: dict, table: Tables, duplicate: frozenset[str], as_of, images: dict) -> Verdicts:
     attachments = Attachments(records, images)
     judged: dict[str, Judged] = {}
     broken = set()
@@ -246,4 +272,4 @@ def _judge(records: Path, held: dict, table: Tables, duplicate: frozenset[str], 
     located = iter(locate(flat, records, positions))
     packed = {file: (tuple(pack(next(located)) for _ in j.references), tuple(pack(next(located)) for _ in j.rules))
               for file, j in judged.items()}
-    return packed, broken, attachments.outcomes, attachments.images
+    return Verdicts(packed, broken, attachments.outcomes, attachments.images)
