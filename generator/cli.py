@@ -121,14 +121,14 @@ def run_validate(args) -> int:
 
 
 def run_build(args) -> int:
-    from .site.publish import BuildError
-    from .pipeline import build
+    from .pipeline import build_sites
+    from .site.publish import PublishError
     records = _records_dir(args.records)
     audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
     try:
-        checked, built = build(records, args.as_of or today_in_shanghai(), audiences,
-                               Path(args.out).resolve(), Path(args.work).resolve())
-    except BuildError as error:
+        checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
+                                     Path(args.out).resolve(), Path(args.work).resolve())
+    except PublishError as error:
         print(f"网站生成失败，已发布的网站保持不变：{error}", file=sys.stderr)
         return 1
     if not checked.ok:

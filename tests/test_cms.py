@@ -24,7 +24,7 @@ import yaml
 
 from generator.site.cms import JS_YAML, TEMPLATES, decap_config, model_shapes
 from generator.authoring.fmt import format_text
-from generator.catalog.catalog import build_index
+from generator.catalog.catalog import build_catalog
 from generator.model.lifecycle import STATE_LABELS
 from generator.validate.load import _classify, parse_text
 from generator.model import RECORD_TYPES
@@ -45,7 +45,7 @@ def _catalog():
         model, _year = _classify(path.relative_to(ROOT / "records"))
         if model is not None:
             records.append((str(path), model.model_validate(yaml.safe_load(path.read_text("utf-8")))))
-    return build_index(records, dt.date(2017, 5, 31), "internal")
+    return build_catalog(records, dt.date(2017, 5, 31), "internal")
 
 
 @pytest.fixture(scope="module")

@@ -155,7 +155,7 @@ def test_history_is_read_in_one_pass_over_the_log(repo, monkeypatch):
     calls = []
     real = history._git
     monkeypatch.setattr(history, "_git", lambda cwd, *args: calls.append(args) or real(cwd, *args))
-    found = history.read_history(repo.records)
+    found = history.read_git_history(repo.records)
     assert [a[0] for a in calls] == ["rev-parse", "log"]
     assert found.of(P)[0].subject == "初始记录"
 

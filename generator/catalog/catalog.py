@@ -49,7 +49,8 @@ class Catalog:
         return [self.records[i] for i in self.referrers.get((target_id, type_name, field_name), ())]
 
 
-def build_index(records: list[tuple[str, Record]], as_of: dt.date, audience: str) -> Catalog:
+def build_catalog(records: list[tuple[str, Record]], as_of: dt.date, audience: str) -> Catalog:
+    """(file, record) in file order → the catalog of `audience`'s records as of `as_of`."""
     by_id: dict[str, Record] = {}
     files: dict[str, str] = {}
     by_type: dict[str, list[Record]] = defaultdict(list)

@@ -1,4 +1,4 @@
-"""Record history from Git: when each record file changed, with the commit subject and author,
+"""The records' Git history: when each record file changed, with the commit subject and author,
 read in one pass over the log of records/ (not one Git call per record), following renames.
 
 Outside a Git repository (or with Git missing) there is simply no history.
@@ -9,28 +9,38 @@ import datetime as dt
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
     date: dt.date
-    subject: str
-    author: str          # shown on the internal site only
+    subject: str | None      # None in a view whose audience may not see it (catalog/view.py)
+    author: str | None       # likewise; only staff see who committed
 
 
 @dataclass(frozen=True)
-class History:
+class GitHistory:
     changes: dict[str, tuple[Change, ...]]    # file (as in findings: records/…) → newest first
+    latest: dt.date | None = None             # when any record last changed
 
     def of(self, file: str) -> tuple[Change, ...]:
         return self.changes.get(file, ())
 
-    @property
-    def latest(self) -> dt.date | None:
-        return max((c[0].date for c in self.changes.values() if c), default=None)
+    def projected(self, files: Iterable[str], *, subjects: bool, authors: bool) -> "GitHistory":
+        """The changes of `files` only, without the subjects or authors an audience may not see.
+        `latest` stays: the date the ledger last changed, a date only."""
+        made: dict[int, Change] = {}            # one commit touches many files: one Change each
+
+        def shown(c: Change) -> Change:
+            found = made.get(id(c))
+            if found is None:
+                found = made[id(c)] = Change(c.date, c.subject if subjects else None, c.author if authors else None)
+            return found
+        return GitHistory({f: tuple(map(shown, self.changes[f])) for f in files if f in self.changes}, self.latest)
 
 
-EMPTY = History({})
+EMPTY = GitHistory({})
 
 
 def _git(cwd: Path, *args: str) -> str | None:
@@ -42,7 +52,7 @@ def _git(cwd: Path, *args: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def read_history(records: Path) -> History:
+def read_git_history(records: Path) -> GitHistory:
     records = records.resolve()
     top = _git(records, "rev-parse", "--show-toplevel")
     if not top:
@@ -70,5 +80,5 @@ def read_history(records: Path) -> History:
                 alias[parts[1]] = current
     def shown(path: str) -> str:
         return path if shown_base in ("", ".") else path[len(shown_base) + 1:]
-    return History({shown(path): tuple(items) for path, items in changes.items()
-                    if path.startswith(prefix + "/")})
+    found = {shown(path): tuple(items) for path, items in changes.items() if path.startswith(prefix + "/")}
+    return GitHistory(found, max((c[0].date for c in found.values() if c), default=None))

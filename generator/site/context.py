@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..catalog.catalog import Catalog
+from ..catalog.view import View
 from ..model import Record
 
 
@@ -30,6 +31,14 @@ class Site:
     as_of: dt.date
     illustrative: bool
     icp: str | None
+
+    @classmethod
+    def of(cls, view: View) -> "Site":
+        """The site of a view, named by its campaign record (if the view has one)."""
+        campaign = view.catalog.campaign
+        return cls(name=campaign.name if campaign else "创建全国文明城市工作台账",
+                   city=campaign.city if campaign else "", audience=view.audience, as_of=view.catalog.as_of,
+                   illustrative=bool(campaign and campaign.illustrative), icp=campaign.icp if campaign else None)
 
 
 @dataclass(frozen=True)

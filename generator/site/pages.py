@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .dashboards import Dashboard
 from ..catalog.catalog import Catalog, summarize
+from ..catalog.view import View
 from ..model.lifecycle import STATE_LABELS
 from ..model import Record, display_name
 from ..model.problem import SOURCES
@@ -38,7 +39,7 @@ SECTION_INDEX = [
     ("self-inspections", "自检自查"), ("patrols", "老领导巡查"), ("assessments", "测评"), ("media", "媒体反馈"),
     ("circulars", "通报"), ("tasks", "工作任务"), ("accountability", "责任追究"),
 ]
-# the leaders' pages; the urging list is internal only
+# the leaders' pages; the urging list only where the view shows it (the internal site)
 DASHBOARDS = [("dashboards/index.md", "dashboard.md.j2", "整改总览与排名"),
               ("dashboards/trend.md", "dashboard_trend.md.j2", "趋势与来源"),
               ("dashboards/assessments.md", "dashboard_assessments.md.j2", "测评得分与排名"),
@@ -69,7 +70,9 @@ def page_title(record: Record, catalog: Catalog) -> str:
     return display_name(record)
 
 
-def plan(catalog: Catalog, site: Site, dashboard: Dashboard, tables: list) -> list[Page]:
+def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Page]:
+    """Every page of the view's site, in the order they are written."""
+    catalog = view.catalog
     pages: list[Page] = []
 
     def add(template: str, path: str, title: str, in_mkdocs: bool = False, **kw) -> None:
@@ -126,7 +129,7 @@ def plan(catalog: Catalog, site: Site, dashboard: Dashboard, tables: list) -> li
 
     add("data.md.j2", "data/index.md", "开放数据", True, extra={"tables": tables})
     for path, template, title in DASHBOARDS:
-        if template != "dashboard_urging.md.j2" or site.audience == "internal":
+        if template != "dashboard_urging.md.j2" or view.shows.urging:
             add(template, path, title, True, extra={"dashboard": dashboard})
 
     for section, title in SECTION_INDEX[1:]:

@@ -1,6 +1,9 @@
 """Publish: a view's pages → build/<audience>/docs → MkDocs (Material) → site/<audience>/.
 
-The site is built into a staging folder next to the published one and swapped in only when
+`publish_site` runs the steps in order: `render_docs` (dashboards, open data and the feed,
+the pages MkDocs builds, assets, photos, the form editor where the view shows it), `run_mkdocs`,
+`apply_csp`, `write_pages` (the pages out of the navigation, into the frames, and the search
+index), `publish` (the swap). The site is built into a staging folder next to the published one and swapped in only when
 MkDocs has finished, so a failed or killed build leaves the published site as it was.
 Output depends only on the records, the templates and the as-of date (SOURCE_DATE_EPOCH is
 set from it), so two builds of the same input are byte-identical.
@@ -24,33 +27,33 @@ from pathlib import Path
 
 import yaml
 
-from .csp import apply_csp
-from .dashboards import compute
-from ..catalog.git_history import EMPTY, History
 from ..catalog.catalog import Catalog
-from .opendata import atom_feed, write_open_data
-from .pages import Page, nav, plan
+from ..catalog.view import View
 from .context import Site
+from .csp import apply_csp
+from .dashboards import Dashboard, compute
+from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, placeholder_path, read_frames
+from .opendata import Table, atom_feed, write_open_data
+from .pages import Page, nav, plan
 from .render import Renderer
 from .search import SearchIndex, marked
-from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, placeholder_path, read_frames
 from .urls import depth, page_url
-from ..catalog.view import view
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "site_templates"
 BASE_CONFIG = ROOT / "mkdocs.yml"
 
-class BuildError(Exception):
-    """MkDocs failed; the published site was left as it was."""
+
+class PublishError(Exception):
+    """MkDocs failed (or Material's page no longer fits the frames); the published site was left as it was."""
 
 
 @dataclass(frozen=True)
-class Built:
+class Published:
     audience: str
     path: Path
     pages: int
-    seconds: float          # this audience's view → render → MkDocs → pages → search → publish
+    seconds: float          # render → MkDocs → pages → search → publish (the pipeline adds the view)
     peak_mb: int            # the most memory the building process, or a program it ran, held
 
 
@@ -118,19 +121,16 @@ def _markdown_page(title: str, body: str) -> str:
     return f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n---\n\n" + _HEADING.sub("\n\n", body)
 
 
-def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
-                history: History = EMPTY) -> Prepared:
-    """Write the pages MkDocs builds (navigation pages and one placeholder per depth for the frames), the assets
-    and the open data for one audience."""
+def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
+    """Write the pages MkDocs builds (navigation pages and one placeholder per depth for the
+    frames), the assets, the open data and the feed for one audience."""
     if work.exists():
         shutil.rmtree(work)
     docs = work / "docs"
     docs.mkdir(parents=True)
-    dashboard = compute(catalog)
-    tables = write_open_data(catalog, dashboard, docs)
-    (docs / "feed.xml").write_text(atom_feed(catalog, site.name), "utf-8")
-    pages = plan(catalog, site, dashboard, tables)
-    renderer = Renderer(TEMPLATES, catalog, site, history)
+    dashboard, tables = write_data(view, site, docs)
+    pages = plan(view, site, dashboard, tables)
+    renderer = Renderer(TEMPLATES, view, site)
     for page in pages:
         if page.in_mkdocs:
             target = docs / page.context.path
@@ -142,11 +142,19 @@ def render_docs(catalog: Catalog, site: Site, records: Path, work: Path,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(placeholder_markdown(), "utf-8")
     shutil.copytree(TEMPLATES / "assets", docs / "assets")
-    _copy_attachments(catalog, records, docs, strip_metadata=site.audience == "public")
-    if site.audience == "internal":        # the form editor (/admin/): internal site only
+    _copy_attachments(view.catalog, records, docs, strip_metadata=not view.shows.photo_metadata)
+    if view.shows.form_editor:
         from .cms import write_admin
-        write_admin(catalog, docs)
+        write_admin(view.catalog, docs)
     return Prepared(_config(site, pages, work, work / "site"), renderer, pages)
+
+
+def write_data(view: View, site: Site, docs: Path) -> tuple[Dashboard, list[Table]]:
+    """The dashboards' numbers (for their pages), the open data files and the Atom feed."""
+    dashboard = compute(view.catalog)
+    tables = write_open_data(view.catalog, dashboard, docs)
+    (docs / "feed.xml").write_text(atom_feed(view.catalog, site.name), "utf-8")
+    return dashboard, tables
 
 
 def write_pages(prepared: Prepared, site_dir: Path) -> None:
@@ -186,7 +194,7 @@ def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
         finally:
             config.plugins.on_shutdown()
     except (MkDocsException, OSError) as error:
-        raise BuildError(str(error)) from error
+        raise PublishError(str(error)) from error
 
 
 def _peak_mb() -> int:
@@ -217,19 +225,19 @@ def _remove_in_background(folder: Path) -> None:
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: Path,
-               audience: str, history: History = EMPTY) -> Built:
+def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Published:
+    """One audience's site from its view, swapped into `out/<audience>` once it is complete."""
     started = time.perf_counter()
-    audience_view = view(catalog, audience)
-    site = site_for(audience_view, audience)
+    audience = view.audience
+    site = Site.of(view)
     work = work_root / audience
-    prepared = render_docs(audience_view, site, records, work, history)
-    run_mkdocs(prepared.config, catalog.as_of)
+    prepared = render_docs(view, site, records, work)
+    run_mkdocs(prepared.config, view.catalog.as_of)
     apply_csp(work / "site")          # before write_pages: the frames carry the policy to every page
     try:
         write_pages(prepared, work / "site")
     except FrameError as error:
-        raise BuildError(str(error)) from error
+        raise PublishError(str(error)) from error
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f".{audience}-*"):      # left by a build that was killed
         shutil.rmtree(stale, ignore_errors=True)
@@ -237,4 +245,4 @@ def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: 
     shutil.rmtree(staged)
     shutil.move(str(work / "site"), staged)
     publish(staged, out / audience)
-    return Built(audience, out / audience, len(prepared.pages), time.perf_counter() - started, _peak_mb())
+    return Published(audience, out / audience, len(prepared.pages), time.perf_counter() - started, _peak_mb())

@@ -1,7 +1,8 @@
 """Render: a view → Markdown pages (front matter + escaped HTML) for MkDocs.
 
-Templates live in site_templates/pages/ and receive a PageContext (documented in
-site_templates/README.md), never raw records of another audience. Every value printed is
+Templates live in site_templates/pages/ and receive a view (its catalog, its records' Git
+history, what it may show) through the PageContext and the helpers documented in
+site_templates/README.md, never raw records of another audience. Every value printed is
 escaped for HTML *and* Markdown (Markdown punctuation becomes numeric entities), so record
 text can never become a link, an emphasis or a tag; fields that allow Markdown go through
 `markdown_safe`, which renders and then sanitises.
@@ -20,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .charts import bar_chart, line_chart
-from ..catalog.git_history import EMPTY, History
+from ..catalog.view import View
 from ..catalog.catalog import Catalog, assessment_rankings, problem_counts
 from ..model.lifecycle import LIGHT_LABELS, STATE_LABELS, Status
 from ..model import RECORD_TYPES, Record, display_name
@@ -74,8 +75,11 @@ def number_zh(value) -> str:
 
 
 class Renderer:
-    def __init__(self, templates: Path, catalog: Catalog, site: Site, history: History = EMPTY):
-        self.catalog, self.site, self.history = catalog, site, history
+    """The templates of site_templates/pages/ with this view's helpers; `render` fills one page."""
+
+    def __init__(self, templates: Path, view: View, site: Site):
+        catalog = view.catalog
+        self.catalog, self.site, self.history = catalog, site, view.history
         self.env = Environment(loader=FileSystemLoader(templates / "pages"), autoescape=True,
                                finalize=text_escape, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -99,7 +103,8 @@ class Renderer:
                 [m.month for m in months], [("新增", [m.opened for m in months]), ("销号", [m.closed for m in months]),
                                             ("积压", [m.backlog for m in months])], title, table_id),
             chart_assessment=self.assessment_chart,
-            changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), last_change=history.latest)
+            changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), last_change=view.history.latest,
+            shows=view.shows)
         self._rankings = None
         self._links: dict[str, dict[str, Markup]] = {}     # per depth: record id → its link
 
