@@ -1,16 +1,20 @@
 """What templates receive: the documented contract between the generator and site_templates/.
 
-Every page template gets a `PageContext` as `ctx` (site_templates/README.md documents each field,
-and tests/test_templates.py holds the two together).
+Every page template gets a `PageContext` as `ctx`, with what only its kind of page has in
+`ctx.extra` (one dataclass per page kind). site_templates/README.md documents every field,
+global and filter, and tests/test_templates.py holds the templates, the README and these
+classes together.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ..catalog.catalog import Catalog
+from ..catalog.catalog import Catalog, Summary
 from ..catalog.view import View
 from ..model import Record
+from .dashboards import Dashboard
+from .opendata import Table
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,37 @@ class Site:
 
 
 @dataclass(frozen=True)
+class HomeExtra:
+    """home.md.j2"""
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class SectionExtra:
+    """record_list.html.j2: a section's index of records"""
+    type_name: str
+
+
+@dataclass(frozen=True)
+class DashboardExtra:
+    """dashboard*.md.j2"""
+    dashboard: Dashboard
+
+
+@dataclass(frozen=True)
+class DataExtra:
+    """data.md.j2: the open data page"""
+    tables: tuple[Table, ...]
+
+
+EXTRAS = (HomeExtra, SectionExtra, DashboardExtra, DataExtra)
+
+
+@dataclass(frozen=True)
 class PageContext:
     """The context every template receives (see site_templates/README.md)."""
     site: Site
-    catalog: Catalog
+    catalog: Catalog                        # the view's catalog
     path: str                               # the page's path under docs/, e.g. problems/P-2017-0001.md
     title: str
     record: Record | None = None            # record pages
@@ -53,4 +84,4 @@ class PageContext:
     records: tuple = ()                     # other list pages
     groups: tuple = ()                      # index pages: (heading, path, count)
     pager: Pager | None = None              # list pages: where this page sits in its list
-    extra: dict = field(default_factory=dict)
+    extra: HomeExtra | SectionExtra | DashboardExtra | DataExtra | None = None

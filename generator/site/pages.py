@@ -18,7 +18,7 @@ from ..catalog.view import View
 from ..model.lifecycle import STATE_LABELS
 from ..model import Record, display_name
 from ..model.problem import SOURCES
-from .context import PageContext, Pager, Site
+from .context import DashboardExtra, DataExtra, HomeExtra, PageContext, Pager, SectionExtra, Site
 from .render import DATE_FIELD, date_zh, newest_first
 from .urls import SECTIONS, list_path, page_path, record_path
 
@@ -87,7 +87,7 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Pag
             add(template, page_path(first, number), shown, in_mkdocs and number == 1,
                 pager=Pager(first, number, count, len(items)), **{field: chunk}, **kw)
 
-    add("home.md.j2", "index.md", site.name, True, extra={"summary": summarize(catalog)})
+    add("home.md.j2", "index.md", site.name, True, extra=HomeExtra(summarize(catalog)))
     for record in catalog.records.values():
         path = record_path(record)
         if path:
@@ -121,16 +121,15 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Pag
         for key, label in entries:
             chosen = by[kind][key]
             path = list_path(kind, key)
-            add_paged("problem_list.html.j2", path, f"问题：{label}", newest_first(chosen), "problems",
-                      extra={"kind": kind_label})
+            add_paged("problem_list.html.j2", path, f"问题：{label}", newest_first(chosen), "problems")
             if kind_label:
                 groups.append((kind_label, label, path, len(chosen)))
     add("problem_index.md.j2", "problems/index.md", "问题", True, groups=tuple(groups))
 
-    add("data.md.j2", "data/index.md", "开放数据", True, extra={"tables": tables})
+    add("data.md.j2", "data/index.md", "开放数据", True, extra=DataExtra(tuple(tables)))
     for path, template, title in DASHBOARDS:
         if template != "dashboard_urging.md.j2" or view.shows.urging:
-            add(template, path, title, True, extra={"dashboard": dashboard})
+            add(template, path, title, True, extra=DashboardExtra(dashboard))
 
     for section, title in SECTION_INDEX[1:]:
         type_name = _TYPE_OF_SECTION[section]
@@ -143,7 +142,7 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Pag
         else:
             ordered = tuple(sorted(records, key=lambda r: (getattr(r, date_field), r.id), reverse=True))
         add_paged("record_list.html.j2", f"{section}/index.md", title, ordered, "records", True,
-                  extra={"type_name": type_name})
+                  extra=SectionExtra(type_name))
     return pages
 
 

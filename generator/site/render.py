@@ -136,7 +136,9 @@ class Renderer:
         return bar_chart([(names[r.district], r.score) for r in rows], f"{assessment.title}各区得分率", table_id,
                          maximum=100, unit="", highlight={names[r.district] for r in rows if r.bottom})
 
-    def render(self, template: str, context: PageContext) -> str:
+    def page_values(self, context: PageContext) -> dict:
+        """What a template sees besides the globals: the context and its shortcuts, and the
+        helpers that depend on where the page is."""
         catalog = self.catalog
         # Every page's URL is a directory at a known depth: a link climbs to the site root and
         # down to its target. Paths are built from ids, which their patterns keep to safe characters.
@@ -166,7 +168,9 @@ class Renderer:
         def status(problem) -> Status:
             return catalog.status[problem.id]
 
-        values = dict(ctx=context, site=context.site, catalog=catalog, record=context.record,
-                      url=url, link=link, status=status, name=display_name)
-        return self.env.get_template(template).render(**values) + self.env.get_template("_footer.html.j2").render(**values)
+        return dict(ctx=context, site=context.site, catalog=catalog, record=context.record,
+                    url=url, link=link, status=status, name=display_name)
 
+    def render(self, template: str, context: PageContext) -> str:
+        values = self.page_values(context)
+        return self.env.get_template(template).render(**values) + self.env.get_template("_footer.html.j2").render(**values)
