@@ -15,9 +15,9 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..model.fields import field_specs
 from ..model.lifecycle import STATE_LABELS
 from ..validate.load import _classify, parse_text
-from ..model.fields import field_specs
 
 _MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 

@@ -14,9 +14,9 @@ import zipfile
 from pathlib import Path
 
 from ..catalog.catalog import Catalog
-from ..model.lifecycle import LIGHT_LABELS
 from ..model import display_name
 from ..model.fields import choice_label
+from ..model.lifecycle import LIGHT_LABELS
 from ..model.problem import SOURCES
 
 PROBLEM_COLUMNS = ["编号", "标题", "来源", "发现日期", "点位", "点位类型", "测评指标", "问题描述", "责任区", "责任单位",

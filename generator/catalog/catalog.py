@@ -10,9 +10,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..model.lifecycle import STATE_LABELS, Status, status
 from ..model import Record
 from ..model.fields import iter_refs
+from ..model.lifecycle import STATE_LABELS, Status, status
 from ..model.org import Thresholds
 from ..model.ranking import RankRow, ranking
 

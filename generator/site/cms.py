@@ -24,11 +24,11 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from .csp import admin_policy
 from ..catalog.catalog import Catalog
-from ..model.lifecycle import TRANSITIONS
 from ..model import RECORD_TYPES, Record
 from ..model.fields import FieldSpec, _unwrap, field_specs
+from ..model.lifecycle import TRANSITIONS
+from .csp import admin_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "site_templates" / "admin"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from ..catalog.catalog import Catalog, assessment_rankings
 from ..model.lifecycle import status_on
-from ..model.problem import SOURCES
 from ..model.periods import whole_months, whole_weeks
+from ..model.problem import SOURCES
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Callable
 from xml.sax.saxutils import escape as xml_escape
 
-from .dashboards import Dashboard
 from ..catalog.catalog import Catalog
-from ..model.lifecycle import LIGHT_LABELS, STATE_LABELS
 from ..model import display_name
 from ..model.fields import choice_label
+from ..model.lifecycle import LIGHT_LABELS, STATE_LABELS
 from ..model.problem import SOURCES
+from .dashboards import Dashboard
 from .urls import page_url, record_path
 from .xlsx import workbook
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .dashboards import Dashboard
 from ..catalog.catalog import Catalog, summarize
 from ..catalog.view import View
-from ..model.lifecycle import STATE_LABELS
 from ..model import Record, display_name
+from ..model.lifecycle import STATE_LABELS
 from ..model.problem import SOURCES
 from .context import DashboardExtra, DataExtra, HomeExtra, PageContext, Pager, SectionExtra, Site
+from .dashboards import Dashboard
 from .render import DATE_FIELD, date_zh, newest_first
 from .urls import SECTIONS, list_path, page_path, record_path
 

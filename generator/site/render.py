@@ -20,14 +20,14 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .charts import bar_chart, line_chart
-from ..catalog.view import View
 from ..catalog.catalog import Catalog, assessment_rankings, problem_counts
-from ..model.lifecycle import LIGHT_LABELS, STATE_LABELS, Status
+from ..catalog.view import View
 from ..model import RECORD_TYPES, Record, display_name
 from ..model.fields import choice_label
+from ..model.lifecycle import LIGHT_LABELS, STATE_LABELS, Status
 from ..model.problem import SOURCES
 from ..model.ranking import ranking
+from .charts import bar_chart, line_chart
 from .context import PageContext, Site
 from .urls import depth, list_path, page_path, page_url, record_path
 

@@ -14,10 +14,10 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from . import org
-from .problems import Problems
 from ..model import RECORD_TYPES
 from ..model.yamltext import dump
+from . import org
+from .problems import Problems
 
 START = dt.date(2017, 4, 1)
 PER_YEAR = 25_000

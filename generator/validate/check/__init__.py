@@ -22,8 +22,8 @@ from pathlib import PurePosixPath
 from typing import Callable, Mapping, NamedTuple
 
 from ...findings import Finding
-from ..load import Document
 from ...model import Record
+from ..load import Document
 from .cadence import CampaignEntry, cadence_entry, check_cadence
 from .references import Outgoing, Tables, Target, check_outgoing, outgoing, target
 from .rules import Attachments, RuleFacts, check_dated, rule_facts

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...findings import Finding, Loc, finding
-from ...model.lifecycle import STATE_LABELS, TRANSITIONS, light, status
 from ...model import RECORD_TYPES, Record
 from ...model.fields import field_label, iter_text
+from ...model.lifecycle import STATE_LABELS, TRANSITIONS, light, status
 from ..load import settled, signature
 from .references import shared
 

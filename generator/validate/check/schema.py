@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from ...findings import Finding, finding
-from ..load import Document
 from ...model import Record
 from ...model.fields import field_label, field_specs, model_at, spec_at
+from ..load import Document
 
 _EXPECTED = {
     "string_type": "文字（数字、日期样的文字请加引号）", "int_type": "整数", "int_parsing": "整数",

@@ -20,11 +20,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from .. import load
-from .cache import Cache
-from ..check import Attachments, Examined, Interface, Judged, Tables, examine, judge, unreadable
 from ...findings import pack
+from .. import load
+from ..check import Attachments, Examined, Interface, Judged, Tables, examine, judge, unreadable
 from ..locate import Positions, locate, locate_in, position_in
+from .cache import Cache
 
 SHARDS = 256            # per-file results are kept in this many files, so one change rewrites one
 POOL_MIN_FILES = 1500   # below this, starting worker processes costs more than it saves
