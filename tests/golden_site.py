@@ -6,7 +6,7 @@ authors), so the sites depend on the Git log of records/. The pinned build there
 read this repository's history: it copies records/ into a fresh repository with two commits of
 fixed authors, dates and subjects, and builds from there with a fixed as-of date.
 
-    .venv/bin/python tests/golden_site.py      # builds both sites and prints their hash
+    make site-hash      # = .venv/bin/python tests/golden_site.py: builds both sites, prints their hash
 
 tests/test_golden_site.py compares the hash with the one pinned there.
 """

@@ -6,7 +6,7 @@ A change that should not change what is published (a refactor, a speed-up) must 
 When the output changes ON PURPOSE, update PINNED deliberately, in the same commit as the change,
 and say in the message what changed on the pages: run
 
-    .venv/bin/python tests/golden_site.py
+    make site-hash          # or: .venv/bin/python tests/golden_site.py
 
 to print the new hash (this test's failure message shows it too).
 """
