@@ -189,19 +189,31 @@ def run_diff(args) -> int:
     return 0
 
 
+def _fmt_paths(paths: list[str], records: Path) -> list[Path]:
+    """Every path named, checked before any file is touched: it exists and lies in records/."""
+    top = records.resolve()
+    for name in paths:
+        path = Path(name)
+        if not path.exists():
+            raise UsageError(f"找不到文件或文件夹：{name}（没有修改任何文件）")
+        if not path.resolve().is_relative_to(top):
+            raise UsageError(f"{name} 不在记录文件夹 {records} 里；fmt 只整理记录（没有修改任何文件）")
+    return [Path(p) for p in paths]
+
+
 def run_fmt(args) -> int:
+    from . import atomic
     from .fmt import format_file, targets
     records = _records_dir(args.records)
-    changed = []
-    for path in targets([Path(p) for p in args.paths], records):
-        if not path.is_file():
-            raise UsageError(f"找不到文件：{path}")
+    formatted = []
+    for path in targets(_fmt_paths(args.paths, records), records):
         result = format_file(path, records)
-        if result is None:
-            continue
-        changed.append(path)
-        if not args.check:
-            path.write_text(result[1], encoding="utf-8", newline="\n")
+        if result is not None:
+            formatted.append((path, result[1]))
+    changed = [path for path, _text in formatted]
+    if not args.check:
+        for path, text in formatted:
+            atomic.write_text(path, text)
     for path in changed:
         print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
     if args.check and changed:
@@ -392,12 +404,33 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _check_text(argv: list[str]) -> None:
+    """Arguments arrive as the terminal's bytes; Python keeps bytes that are not UTF-8 as lone
+    surrogates, which cannot be written. Refuse them before anything is touched."""
+    for i, token in enumerate(argv):
+        try:
+            token.encode("utf-8")
+        except UnicodeEncodeError:
+            option = next((a for a in reversed(argv[:i + 1]) if a.startswith("--")), f"第 {i + 1} 个参数")
+            raise UsageError(f"{option} 的值含有不是 UTF-8 的字节（终端可能是 GBK 编码）。请把终端设为 UTF-8"
+                             "（例如 export LANG=zh_CN.UTF-8，Windows 上 chcp 65001）后重试；没有修改任何文件。") from None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args, extra = parser().parse_known_args(argv)
-    if extra and not getattr(args, "takes_extra", False):
-        parser().parse_args(argv)          # reports the unknown arguments and exits with 2
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        _check_text(argv)
+        args, extra = parser().parse_known_args(argv)
+        if extra and not getattr(args, "takes_extra", False):
+            parser().parse_args(argv)          # reports the unknown arguments and exits with 2
         return args.run(args, extra) if getattr(args, "takes_extra", False) else args.run(args)
     except UsageError as error:
         print(f"用法错误：{error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        # a full disk, a file too large, no permission: every writer writes atomically, so
+        # what was there before is still there
+        where = f"{error.filename}：" if error.filename else ""
+        print(f"无法读写文件：{where}{error.strerror or error}。原有文件保持不变；请检查磁盘空间和权限后重试。",
+              file=sys.stderr)
+        return 1

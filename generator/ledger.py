@@ -13,6 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from . import atomic
 from .index import Catalog
 from .lifecycle import LIGHT_LABELS
 from .model.fields import choice_label
@@ -111,7 +112,7 @@ def export_workbook(catalog: Catalog) -> bytes:
 
 def write_workbook(catalog: Catalog, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(export_workbook(catalog))
+    atomic.write_bytes(out, export_workbook(catalog))
 
 
 _W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")

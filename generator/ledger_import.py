@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import atomic
 from .fmt import _yaml, format_text
 from .index import Catalog
 from .model import Problem
@@ -174,7 +175,7 @@ def apply_plan(plan: Plan, records: Path, catalog: Catalog) -> list[Path]:
             data[name] = new
         buffer = io.StringIO()
         yaml.dump(data, buffer)
-        path.write_text(format_text(buffer.getvalue(), Problem), "utf-8")
+        atomic.write_text(path, format_text(buffer.getvalue(), Problem))
         written.append(path)
     for _row, fields in plan.creates:
         values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()}
