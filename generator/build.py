@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 import json
 import logging
 import os
@@ -31,6 +30,7 @@ from .index import Catalog
 from .opendata import atom_feed, write_open_data
 from .pages import Page, nav, plan
 from .render import Renderer, Site
+from .sanitize import public_copy
 from .search import SearchIndex, marked
 from .shell import (SHELL_DIR, ShellError, depth, output_file, page_url, read_shells, shell_markdown,
                     shell_path)
@@ -54,30 +54,19 @@ class Built:
 
 
 def _copy_attachments(catalog: Catalog, records: Path, docs: Path, strip_metadata: bool) -> None:
+    """Evidence of the view's problems; validate has proven each a regular file under
+    records/attachments/ of its type. The public site gets sanitised copies."""
     for problem in catalog.of_type("problem"):
         for event in problem.history:
             for rel in event.evidence:
                 source, target = records / rel, docs / rel
-                if target.exists() or not source.is_file():
+                if target.exists() or not source.is_file() or source.is_symlink():
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if strip_metadata and source.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp"):
-                    target.write_bytes(_without_metadata(source))
+                if strip_metadata:
+                    target.write_bytes(public_copy(source))
                 else:
                     shutil.copyfile(source, target)
-
-
-def _without_metadata(path: Path) -> bytes:
-    """The image re-encoded from its pixels alone: no EXIF (GPS, camera), no comments."""
-    from PIL import Image, ImageOps
-    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}[path.suffix.lower()]
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image)
-        image = image.convert("RGB" if fmt == "JPEG" or "A" not in image.getbands() else "RGBA")
-        clean = Image.frombytes(image.mode, image.size, image.tobytes())
-    buffer = io.BytesIO()
-    clean.save(buffer, format=fmt, **({"quality": 85} if fmt == "JPEG" else {}))
-    return buffer.getvalue()
 
 
 def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:

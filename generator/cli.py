@@ -11,7 +11,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from .findings import SEVERITY_LABEL, Finding
+from .findings import SEVERITY_LABEL, Finding, visible
 from .lifecycle import STATE_LABELS
 
 STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
@@ -48,9 +48,9 @@ def print_text(findings: list[Finding], out=None) -> None:
         by_file[f.file].append(f)
     lines = []                  # written at once: tens of thousands of print calls are slow
     for file, items in by_file.items():
-        lines.append(f"{file}")
+        lines.append(visible(file))
         for f in items:
-            where = f"{f.file}:{f.line}:{f.column}"
+            where = f"{visible(f.file)}:{f.line}:{f.column}"
             path = f" [{f.path}]" if f.path else ""
             lines.append(f"  {where}: {SEVERITY_LABEL[f.severity]} {f.code}{path} {f.message}")
             if f.hint:
@@ -67,18 +67,26 @@ def print_text(findings: list[Finding], out=None) -> None:
         print("全部记录有效。", file=out)
 
 
-def _github_escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(",", "%2C").replace(":", "%3A")
+def _github_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """A workflow command's property value (escapeProperty)."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def print_github(findings: list[Finding], out=None) -> None:
-    """GitHub Actions workflow commands: each finding becomes an annotation on its line."""
+    """GitHub Actions workflow commands: each finding becomes an annotation on its line.
+    Messages carry record text already made one-line (`findings.visible`), and the escaping
+    keeps it inside its own command: no record can start a line of the log with `::`."""
     out = out or sys.stdout
     for f in findings:
         level = "error" if f.severity == "error" else "warning"
         message = f"{f.message}。提示：{f.hint}" if f.hint else f.message
-        print(f"::{level} file={_github_escape(f.file)},line={f.line},col={f.column},title={f.code}::"
-              f"{message.replace('%', '%25').replace(chr(10), '%0A')}", file=out)
+        print(f"::{level} file={_github_property(f.file)},line={f.line},col={f.column},"
+              f"title={_github_property(f.code)}::{_github_data(message)}", file=out)
     print_text(findings, out=out)
 
 

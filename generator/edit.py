@@ -96,6 +96,8 @@ def _is_date(info) -> bool:
 def find_record(records: Path, record_id: str) -> Path:
     for path in record_files(records):
         if path.stem == record_id and path.suffix == ".yaml":
+            if path.is_symlink() or not path.is_file():
+                raise EditError(f"{path} 不是普通文件；请先运行 python -m generator validate 查看。")
             return path
     raise EditError(f"找不到记录 {record_id}")
 

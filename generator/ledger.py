@@ -55,6 +55,9 @@ def _sheet(workbook, title: str, columns: list[str], rows: list[list], overdue_c
     late = PatternFill("solid", fgColor="FFCDD2")
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":       # openpyxl takes text that begins with "=" for a formula
+                cell.data_type = "s"
         if overdue_column is not None and row[overdue_column]:
             for cell in sheet[sheet.max_row]:
                 cell.fill = late
