@@ -11,7 +11,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from .findings import SEVERITY_LABEL, Finding
+from .findings import SEVERITY_LABEL, Finding, visible
 from .model.lifecycle import STATE_LABELS
 
 STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
@@ -48,9 +48,9 @@ def print_text(findings: list[Finding], out=None) -> None:
         by_file[f.file].append(f)
     lines = []                  # written at once: tens of thousands of print calls are slow
     for file, items in by_file.items():
-        lines.append(f"{file}")
+        lines.append(visible(file))
         for f in items:
-            where = f"{f.file}:{f.line}:{f.column}"
+            where = f"{visible(f.file)}:{f.line}:{f.column}"
             path = f" [{f.path}]" if f.path else ""
             lines.append(f"  {where}: {SEVERITY_LABEL[f.severity]} {f.code}{path} {f.message}")
             if f.hint:
@@ -67,18 +67,26 @@ def print_text(findings: list[Finding], out=None) -> None:
         print("全部记录有效。", file=out)
 
 
-def _github_escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(",", "%2C").replace(":", "%3A")
+def _github_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """A workflow command's property value (escapeProperty)."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def print_github(findings: list[Finding], out=None) -> None:
-    """GitHub Actions workflow commands: each finding becomes an annotation on its line."""
+    """GitHub Actions workflow commands: each finding becomes an annotation on its line.
+    Messages carry record text already made one-line (`findings.visible`), and the escaping
+    keeps it inside its own command: no record can start a line of the log with `::`."""
     out = out or sys.stdout
     for f in findings:
         level = "error" if f.severity == "error" else "warning"
         message = f"{f.message}。提示：{f.hint}" if f.hint else f.message
-        print(f"::{level} file={_github_escape(f.file)},line={f.line},col={f.column},title={f.code}::"
-              f"{message.replace('%', '%25').replace(chr(10), '%0A')}", file=out)
+        print(f"::{level} file={_github_property(f.file)},line={f.line},col={f.column},"
+              f"title={_github_property(f.code)}::{_github_data(message)}", file=out)
     print_text(findings, out=out)
 
 
@@ -188,19 +196,31 @@ def run_diff(args) -> int:
     return 0
 
 
+def _fmt_paths(paths: list[str], records: Path) -> list[Path]:
+    """Every path named, checked before any file is touched: it exists and lies in records/."""
+    top = records.resolve()
+    for name in paths:
+        path = Path(name)
+        if not path.exists():
+            raise UsageError(f"找不到文件或文件夹：{name}（没有修改任何文件）")
+        if not path.resolve().is_relative_to(top):
+            raise UsageError(f"{name} 不在记录文件夹 {records} 里；fmt 只整理记录（没有修改任何文件）")
+    return [Path(p) for p in paths]
+
+
 def run_fmt(args) -> int:
+    from . import atomic
     from .authoring.fmt import format_file, targets
     records = _records_dir(args.records)
-    changed = []
-    for path in targets([Path(p) for p in args.paths], records):
-        if not path.is_file():
-            raise UsageError(f"找不到文件：{path}")
+    formatted = []
+    for path in targets(_fmt_paths(args.paths, records), records):
         result = format_file(path, records)
-        if result is None:
-            continue
-        changed.append(path)
-        if not args.check:
-            path.write_text(result[1], encoding="utf-8", newline="\n")
+        if result is not None:
+            formatted.append((path, result[1]))
+    changed = [path for path, _text in formatted]
+    if not args.check:
+        for path, text in formatted:
+            atomic.write_text(path, text)
     for path in changed:
         print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
     if args.check and changed:
@@ -391,12 +411,33 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _check_text(argv: list[str]) -> None:
+    """Arguments arrive as the terminal's bytes; Python keeps bytes that are not UTF-8 as lone
+    surrogates, which cannot be written. Refuse them before anything is touched."""
+    for i, token in enumerate(argv):
+        try:
+            token.encode("utf-8")
+        except UnicodeEncodeError:
+            option = next((a for a in reversed(argv[:i + 1]) if a.startswith("--")), f"第 {i + 1} 个参数")
+            raise UsageError(f"{option} 的值含有不是 UTF-8 的字节（终端可能是 GBK 编码）。请把终端设为 UTF-8"
+                             "（例如 export LANG=zh_CN.UTF-8，Windows 上 chcp 65001）后重试；没有修改任何文件。") from None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args, extra = parser().parse_known_args(argv)
-    if extra and not getattr(args, "takes_extra", False):
-        parser().parse_args(argv)          # reports the unknown arguments and exits with 2
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        _check_text(argv)
+        args, extra = parser().parse_known_args(argv)
+        if extra and not getattr(args, "takes_extra", False):
+            parser().parse_args(argv)          # reports the unknown arguments and exits with 2
         return args.run(args, extra) if getattr(args, "takes_extra", False) else args.run(args)
     except UsageError as error:
         print(f"用法错误：{error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        # a full disk, a file too large, no permission: every writer writes atomically, so
+        # what was there before is still there
+        where = f"{error.filename}：" if error.filename else ""
+        print(f"无法读写文件：{where}{error.strerror or error}。原有文件保持不变；请检查磁盘空间和权限后重试。",
+              file=sys.stderr)
+        return 1

@@ -8,6 +8,7 @@ knows the path inside the record (`history[2].date`); `locate` fills them in aft
 from __future__ import annotations
 
 import operator
+import unicodedata
 from dataclasses import dataclass, fields, replace
 from typing import Literal
 
@@ -63,6 +64,9 @@ CODES: dict[str, Code] = {
     "E-ATTACH-PATH": Code("error", "附件路径 {value} 不安全：{detail}", "附件路径相对 records/ 书写，例如 attachments/2017/P-2017-0042-after.jpg，不能含 .. 或以 / 开头。"),
     "E-ATTACH-MISSING": Code("error", "附件 {value} 不存在", "请把文件放到 records/{value}，或改正路径。"),
     "E-ATTACH-TYPE": Code("error", "附件 {value} 的类型不支持", "支持 {allowed}。"),
+    "E-ATTACH-TOO-LARGE": Code("error", "附件 {value} 过大（{size}），上限 {limit}", "请压缩图片或拆分文件后再附上。"),
+    "E-ATTACH-IMAGE-SIZE": Code("error", "附件 {value} 的图片尺寸过大（{size}）", "请把图片缩小到 5000 万像素以内（手机照片都在此范围内）。"),
+    "E-ATTACH-NAME": Code("error", "附件文件名里含有{what}：{excerpt}", "公开站的链接会显示文件名：请给文件改名（例如 P-2017-0042-after.jpg），并同时改正记录中的路径。"),
     # dates and lifecycle
     "E-DATE-FUTURE": Code("error", "{field} 的日期 {value} 晚于校验日期 {as_of}", "已发生的事不能写未来日期；请核对日期或用 --as-of 指定日期。"),
     "E-DATE-BEFORE-FOUND": Code("error", "{field} 的日期 {value} 早于发现日期 {found}", "事件不能早于问题被发现的日期。"),
@@ -73,6 +77,7 @@ CODES: dict[str, Code] = {
     "E-LIFECYCLE-NO-EVIDENCE": Code("error", "问题已销号，但没有整改后照片或佐证材料", "在“反馈”（reported）事件里用 evidence 列出整改后照片或文件。"),
     "E-LIFECYCLE-EXTENSION": Code("error", "延期事件缺少 {missing}", "延期须写明 reason（理由）、new_deadline（新时限）和 approved_by（批准单位）。"),
     "E-LIFECYCLE-DEADLINE": Code("error", "延期后的新时限 {value} 不晚于原时限 {previous}", "新时限须晚于原时限。"),
+    "E-CAMPAIGN-RANGE": Code("error", "创建工作的起止日期不合理：{detail}", "开始日期写成实际开始的日子（2000 年以后），结束日期不早于开始日期，一期不超过 10 年。"),
     "E-RECORD-FIELD": Code("error", "{kind_label}须填写 {field}", "{hint}"),
     # text and privacy
     "E-TEXT-CONTROL": Code("error", "{field} 含有不可见的控制字符或文字方向控制符（{char}）", "请删除后重新输入；常见于从网页、聊天软件复制的文字。"),
@@ -124,11 +129,33 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
+_SHOWN = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+MAX_SHOWN = 400       # a value this long is never one of ours; a record's may be megabytes
+
+
+def visible(text: str) -> str:
+    """Text from a record as a message shows it: one line, invisible characters as escapes
+    (\\n, \\u2028 …). Messages reach terminals, CI logs and annotations, where a line break
+    in a record value could start a line of its own (a GitHub workflow command, say)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or unicodedata.category(ch) == "Zs"
+                   else _SHOWN.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+                   for ch in text)
+
+
+def _shown(value):
+    if not isinstance(value, str):
+        return value
+    value = visible(value)
+    return value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…"
+
+
 def finding(code: str, file: str, loc: Loc = (), line: int = 0, column: int = 0, **values) -> Finding:
     spec = CODES[code]
-    values = {k: v for k, v in values.items()}
+    values = {k: _shown(v) for k, v in values.items()}
     return Finding(code=code, severity=spec.severity, file=file, line=line, column=column,
-                   path=format_loc(loc), message=spec.message.format(**values),
+                   path=visible(format_loc(loc)), message=spec.message.format(**values),
                    hint=spec.hint.format(**values), loc=tuple(loc))
 
 

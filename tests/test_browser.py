@@ -166,3 +166,20 @@ def test_injected_markup_never_runs_in_either_site(injected_city, browser):
         finally:
             server.shutdown()
             server.server_close()
+
+
+@pytest.mark.parametrize("query", ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])
+def test_a_query_named_like_a_javascript_member_finds_nothing_and_breaks_nothing(served, browser, query):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(served + "/")
+    search = page.locator(".md-search__input")
+    search.click()
+    search.fill(query)
+    page.wait_for_function("() => /没有找到/.test(document.querySelector('.md-search-result__meta').textContent)",
+                           timeout=20_000)
+    assert errors == []
+    search.fill("北京路")                   # the box still works afterwards
+    page.wait_for_selector(".md-search-result__item a", timeout=20_000)
+    assert errors == []

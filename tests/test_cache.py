@@ -339,7 +339,8 @@ def test_trusted_stat_signatures_read_only_changed_files(runner, monkeypatch):
     """With signatures trusted at once (as for files written long ago), an unchanged file is
     not read again, and a changed one is."""
     from generator.validate import load
-    monkeypatch.setattr(load, "SETTLE_NS", -10**18)
+    from generator.validate.check import attachments
+    monkeypatch.setattr(attachments, "SETTLE_NS", -10**18)
     tree = runner.tree
     runner.same()
     read = []

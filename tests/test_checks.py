@@ -502,11 +502,12 @@ def test_attach_path_symlink_out_of_records(make_tree, tmp_path_factory):
     assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-PATH")])
 
 
-def test_attach_path_symlink_inside_records_passes(make_tree):
+def test_attach_path_symlink_inside_records_is_refused_too(make_tree):
+    """A link inside records/ could still publish an internal record under a photo's name."""
     tree = make_tree()
     os.symlink("P-2017-0001-after.jpg", tree.records / "attachments/2017/link.jpg")
-    set_evidence(tree, "attachments/2017/link.jpg")
-    assert run(tree)[:2] == (0, [])
+    line = set_evidence(tree, "attachments/2017/link.jpg")
+    assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-PATH")])
 
 
 def test_attach_path_symlinked_directory_out_of_records(make_tree, tmp_path_factory):
@@ -540,6 +541,16 @@ def test_attach_type(make_tree, name):
     assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-TYPE")])
 
 
+def _pdf() -> bytes:
+    import io
+    import pikepdf
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    buffer = io.BytesIO()
+    pdf.save(buffer, static_id=True)
+    return buffer.getvalue()
+
+
 def _image(fmt: str) -> bytes:
     import io
     from PIL import Image
@@ -552,7 +563,7 @@ def _image(fmt: str) -> bytes:
                                        ("photo.webp", "WEBP"), ("照片.jpg", "JPEG")])
 def test_attach_type_passes(make_tree, name, fmt):
     tree = make_tree()
-    tree.write(f"records/attachments/2017/{name}", _image(fmt) if fmt else b"%PDF-1.4\n")
+    tree.write(f"records/attachments/2017/{name}", _image(fmt) if fmt else _pdf())
     set_evidence(tree, f"attachments/2017/{name}")
     assert run(tree)[:2] == (0, [])
 
@@ -562,6 +573,122 @@ def test_attach_type_fails_for_a_photo_that_is_not_an_image(make_tree):
     tree.write("records/attachments/2017/broken.jpg", b"\xff\xd8\xff\xd9 not really a photo")
     line = set_evidence(tree, "attachments/2017/broken.jpg")
     assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-TYPE")])
+
+
+# --- hostile attachments: content proven, size bounded, names linted ----------------------------
+
+def _png_header(width: int, height: int) -> bytes:
+    """A small PNG file that declares a huge canvas (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("name, content, code", [
+    ("bomb.png", _png_header(20000, 20000), "E-ATTACH-IMAGE-SIZE"),
+    ("wide.png", _png_header(60000, 1000), "E-ATTACH-IMAGE-SIZE"),
+    ("truncated.jpg", None, "E-ATTACH-TYPE"),
+    ("script.pdf", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "E-ATTACH-TYPE"),
+    ("page.jpg", b"<!doctype html><script>alert(1)</script>", "E-ATTACH-TYPE"),
+    ("empty.jpg", b"", "E-ATTACH-TYPE"),
+    ("fake.pdf", b"%PDF-1.7\n%%EOF\n", "E-ATTACH-TYPE"),
+    ("gif.png", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "E-ATTACH-TYPE"),
+])
+def test_attach_content_is_proven_not_taken_from_the_name(make_tree, name, content, code):
+    tree = make_tree()
+    if content is None:                 # a real photo cut short
+        content = _image("JPEG")
+        content = content[: len(content) // 2]
+    tree.write(f"records/attachments/2017/{name}", content)
+    line = set_evidence(tree, f"attachments/2017/{name}")
+    assert run(tree)[:2] == (1, [(P, line, code)])
+
+
+def test_attach_too_large_is_refused_without_reading_it(make_tree):
+    tree = make_tree()
+    big = tree.records / "attachments/2017/huge.jpg"
+    with open(big, "wb") as f:          # sparse: 60 MB on paper, nothing on disk
+        f.truncate(60_000_000)
+    line = set_evidence(tree, "attachments/2017/huge.jpg")
+    assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-TOO-LARGE")])
+
+
+def test_attach_that_is_a_fifo_is_missing_and_never_opened(make_tree):
+    tree = make_tree()
+    os.mkfifo(tree.records / "attachments/2017/pipe.jpg")
+    line = set_evidence(tree, "attachments/2017/pipe.jpg")
+    assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-MISSING")])
+
+
+def test_attach_symlink_to_an_internal_record_is_refused(make_tree):
+    tree = make_tree()
+    tree.write("records/accountability/2017/Q-2017-0001.yaml", "id: Q-2017-0001\n")
+    os.symlink("../../accountability/2017/Q-2017-0001.yaml", tree.records / "attachments/2017/scan.pdf")
+    line = set_evidence(tree, "attachments/2017/scan.pdf")
+    assert (P, line, "E-ATTACH-PATH") in run(tree)[1]
+
+
+def test_attach_outside_the_attachments_folder_is_refused(make_tree):
+    tree = make_tree()
+    tree.write("records/org/units/photo.jpg", _image("JPEG"))
+    line = set_evidence(tree, "org/units/photo.jpg")
+    assert (P, line, "E-ATTACH-PATH") in run(tree)[1]
+
+
+@pytest.mark.parametrize("name", ["13812345678.jpg", "P-2017-0001-张三-138 1234 5678.jpg",
+                                  "身份证530102199001011234.pdf", "P-2017-0001-０８７１-６３１２３４５６.png"])
+def test_attach_name_with_personal_data_is_refused(make_tree, name):
+    tree = make_tree()
+    tree.write(f"records/attachments/2017/{name}", _pdf() if name.endswith(".pdf") else _image("PNG" if name.endswith(".png") else "JPEG"))
+    line = set_evidence(tree, f"attachments/2017/{name}")
+    assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-NAME")])
+
+
+def test_attach_name_passes_with_an_id_and_a_date(make_tree):
+    tree = make_tree()
+    tree.write("records/attachments/2017/P-2017-0001-20170418-after-2.jpg", _image("JPEG"))
+    set_evidence(tree, "attachments/2017/P-2017-0001-20170418-after-2.jpg")
+    assert run(tree)[:2] == (0, [])
+
+
+def test_attach_name_of_an_internal_record_is_not_linted(make_tree):
+    tree = make_tree()
+    tree.edit(P, "id: P-2017-0001\n", "id: P-2017-0001\nvisibility: internal\n")
+    tree.write("records/attachments/2017/13812345678.jpg", _image("JPEG"))
+    set_evidence(tree, "attachments/2017/13812345678.jpg")
+    assert run(tree)[:2] == (0, [])
+
+
+# --- the campaign's period bounds the cadence checks ---------------------------------------------
+
+@pytest.mark.parametrize("start, end, key", [
+    ("0001-01-01", "2017-04-08", "start"),
+    ("1999-12-31", "2017-04-08", "start"),
+    ("2017-04-05", "2017-04-01", "end"),
+])
+def test_campaign_range_is_an_error_not_a_flood_of_warnings(make_tree, start, end, key):
+    tree = make_tree()
+    set_campaign(tree, start, end)
+    code, triples, findings = run(tree)
+    assert (code, triples) == (1, [(CAMPAIGN, 4 if key == "start" else 5, "E-CAMPAIGN-RANGE")])
+
+
+def test_campaign_range_counts_up_to_the_as_of_date_when_open_ended(make_tree):
+    tree = make_tree()
+    tree.write(CAMPAIGN, "id: campaign\nname: 创建全国文明城市\ncity: 示例市\nstart: 2001-01-01\n")
+    code, triples, _findings = run(tree)
+    assert (code, triples) == (1, [(CAMPAIGN, 4, "E-CAMPAIGN-RANGE")])
+
+
+def test_campaign_range_passes_for_three_years(make_tree):
+    tree = make_tree()
+    set_campaign(tree, "2017-04-05", "2020-04-04")
+    code, _triples, findings = run(tree)
+    assert code == 0 and not [f for f in findings if f["code"] == "E-CAMPAIGN-RANGE"]
 
 
 # --- lifecycle -----------------------------------------------------------------------------------
@@ -1051,3 +1178,21 @@ def test_references_that_point_at_each_other_are_fine(make_tree):
     tree.write(INSPECTION, INSPECTION_TEXT + "findings:\n  - text: 占道经营\n    problem: P-2017-0001\n")
     tree.edit(P, "source: inspection", "source: inspection\nsource_ref: I-2017-0001")
     assert run(tree)[:2] == (0, [])
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_file_unreadable_for_a_fifo_named_like_a_record_is_reported_not_read(make_tree, cache):
+    """Reading a FIFO blocks forever: the validator must not open it (with or without the cache,
+    and with the worker processes of a large tree too: see test_cache)."""
+    import subprocess
+    import sys
+    tree = make_tree()
+    os.mkfifo(tree.records / "problems/2017/P-2017-0009.yaml")
+    args = [sys.executable, "-m", "generator", "validate", "--records", str(tree.records), "--as-of", "2017-05-31"]
+    proc = subprocess.run(args + ([] if cache else ["--no-cache"]), capture_output=True, text=True, timeout=60,
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert proc.returncode == 1 and "E-FILE-UNREADABLE" in proc.stdout and "P-2017-0009.yaml" in proc.stdout
+    fmt = subprocess.run([sys.executable, "-m", "generator", "fmt", "--records", str(tree.records)],
+                         capture_output=True, text=True, timeout=60,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert fmt.returncode == 0 and "Traceback" not in fmt.stderr

@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "a937d67eeb3f929ff066472bc0731c1ac1e72212adb5feb95d94cac619c93481"
+PINNED = "2be6b5a337a62b82e21e7e7b7cb063be0f6561a58bae11e67d60b095fc5f167e"
 
 
 @pytest.mark.slow

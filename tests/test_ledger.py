@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -185,3 +186,79 @@ def test_the_open_data_workbook_opens_in_libreoffice_with_its_values(tmp_path):
     from openpyxl import load_workbook
     sheet = load_workbook(out).active
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F3" and sheet["A1"].font.b
+
+
+# --- hostile workbooks: refused with a reason, nothing written, no traceback ------------------
+
+def _snapshot(records: Path) -> dict[str, bytes]:
+    return {p.relative_to(records).as_posix(): p.read_bytes() for p in sorted(records.rglob("*")) if p.is_file()}
+
+
+def _workbook_with(path: Path, rows: list[list], extra=None) -> None:
+    from openpyxl import Workbook
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    if extra:
+        extra(book.active)
+    book.save(path)
+
+
+HEADER = ["编号", "问题描述", "来源", "发现日期", "责任区", "责任单位", "整改时限"]
+
+
+def _hostile(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"{kind}.xlsx"
+    if kind == "text":
+        path.write_text("编号,问题描述\n1,某某路\n", "utf-8")
+    elif kind == "xls":
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    elif kind == "zip":
+        import zipfile
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("hello.txt", "not a workbook")
+    elif kind == "truncated":
+        _workbook_with(path, [HEADER])
+        path.write_bytes(path.read_bytes()[:300])
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "missing":
+        pass
+    return path
+
+
+@pytest.mark.parametrize("kind, reason", [
+    ("text", "不是 Excel 工作簿"), ("xls", "另存为"), ("zip", "已损坏"), ("truncated", "已损坏"),
+    ("folder", "找不到"), ("missing", "找不到"),
+])
+def test_import_refuses_what_is_not_a_workbook(tmp_path, kind, reason):
+    records = _records_copy(tmp_path)
+    before = _snapshot(records)
+    result = run_import(records, _hostile(tmp_path, kind), "--apply")
+    assert result.returncode == 2 and reason in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert _snapshot(records) == before
+
+
+def test_import_of_a_cell_far_down_the_sheet_reads_only_the_cells_there_are(tmp_path):
+    """One stray cell in row 1,048,576 must not make the importer walk a million empty rows."""
+    records = _records_copy(tmp_path)
+    ledger = tmp_path / "far.xlsx"
+    _workbook_with(ledger, [HEADER], extra=lambda sheet: sheet.cell(1_048_576, 2, "某某路垃圾"))
+    result = subprocess.run([sys.executable, "-m", "generator", "import-xlsx", str(ledger), "--records", str(records),
+                             "--as-of", "2017-05-10"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1 and "第 1048576 行：无法导入" in result.stderr, result.stderr
+
+
+def test_import_refuses_a_row_with_a_huge_cell_or_an_id_that_is_not_a_problem(tmp_path):
+    records = _records_copy(tmp_path)
+    ledger = tmp_path / "bad-rows.xlsx"
+    _workbook_with(ledger, [HEADER, [None, "某" * 200_000, "群众投诉", "2017-04-10", "东区",
+                                     "东区城管局", "2017-05-10"],
+                            ["east", "路灯不亮", "督查", "2017-04-12", "东区", "东区城管局", "2017-05-12"]])
+    before = _snapshot(records)
+    result = run_import(records, ledger, "--apply")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "第 2 行：无法导入：单元格过长" in result.stderr and "第 3 行：无法导入：编号 east 不是问题" in result.stderr
+    assert _snapshot(records) == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from .. import atomic
 from ..validate.check import Checked
 
 HEADER = ("# 由 python -m generator codeowners 从 records/org 生成，请勿手改；改审核人请改组织记录的 reviewers。\n"
@@ -77,5 +78,5 @@ def write(checked: Checked, root: Path, check_only: bool = False) -> list[str]:
             stale.append(rel)
             if not check_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, "utf-8")
+                atomic.write_text(path, text)
     return stale

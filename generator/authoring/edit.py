@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from .. import atomic
 from ..model.lifecycle import STATE_LABELS, TRANSITIONS
 from ..validate.load import _Loader, parse_text, record_files
 from ..model import RECORD_TYPES
@@ -39,7 +40,10 @@ def new_record(records: Path, type_name: str, values: dict[str, str], today: dt.
     if type_name not in RECORD_TYPES:
         raise EditError(f"没有这种记录类型：{type_name}。可选：{'、'.join(RECORD_TYPES)}")
     model = RECORD_TYPES[type_name]
-    record_id = values.pop("id", None) or next_id(records, type_name, today)
+    record_id = values.pop("id") if "id" in values else next_id(records, type_name, today)
+    if not model.id_regex().fullmatch(record_id):  # before the id becomes part of a path
+        raise EditError(f"编号 {record_id} 不符合{model.label}的编号格式 {model.id_pattern()}，"
+                        f"例如 {model.id_example()}")
     specs = {s.name: s for s in field_specs(model)}
     unknown = [k for k in values if k not in specs]
     if unknown:
@@ -67,7 +71,10 @@ def new_record(records: Path, type_name: str, values: dict[str, str], today: dt.
     if path.exists():
         raise EditError(f"已有记录 {record_id}：{path}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        atomic.create_bytes(path, ("\n".join(lines) + "\n").encode("utf-8"))
+    except FileExistsError:
+        raise EditError(f"已有记录 {record_id}：{path}（刚被另一次 new 创建）") from None
     return path
 
 
@@ -89,6 +96,8 @@ def _is_date(info) -> bool:
 def find_record(records: Path, record_id: str) -> Path:
     for path in record_files(records):
         if path.stem == record_id and path.suffix == ".yaml":
+            if path.is_symlink() or not path.is_file():
+                raise EditError(f"{path} 不是普通文件；请先运行 python -m generator validate 查看。")
             return path
     raise EditError(f"找不到记录 {record_id}")
 
@@ -99,8 +108,11 @@ def transition(records: Path, record_id: str, state: str, day: dt.date, by: str 
     if state not in STATE_LABELS:
         raise EditError(f"没有这种状态：{state}。可选：" + "、".join(f"{k}（{v}）" for k, v in STATE_LABELS.items()))
     path = find_record(records, record_id)
-    text = path.read_text(encoding="utf-8")
-    data, problem = parse_text(path.name, text)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise EditError(f"{path} 不是 UTF-8 编码；请先运行 python -m generator validate 查看并改正。") from None
+    data, problem = parse_text(path.name, text.lstrip("\ufeff"))
     if data is None:
         raise EditError(f"{path} 无法读取：{problem.message}；请先改正。")
     history = data.get("history") or []
@@ -143,14 +155,16 @@ def _append_event(path: Path, text: str, event: dict) -> Path:
     while end_line > item.start_mark.line + 1 and trailing(lines[end_line - 1]):
         end_line -= 1
     pad = " " * dash_column
+    # the file keeps its own line ends: a CRLF file gets CRLF lines
+    end = "\r" if lines[0].endswith("\r") else ""
     new = []
     for i, (key, value) in enumerate((k, v) for k, v in event.items() if v not in (None, "", [])):
         lead = f"{pad}- " if i == 0 else f"{pad}  "
         if isinstance(value, list):
-            new.append(f"{lead}{key}:")
-            new += [f"{pad}    - {scalar(v)}" for v in value]
+            new.append(f"{lead}{key}:{end}")
+            new += [f"{pad}    - {scalar(v)}{end}" for v in value]
         else:
-            new.append(f"{lead}{key}: {scalar(value)}")
+            new.append(f"{lead}{key}: {scalar(value)}{end}")
     lines[end_line:end_line] = new
-    path.write_text("\n".join(lines), encoding="utf-8")
+    atomic.write_text(path, "\n".join(lines))
     return path

@@ -73,6 +73,8 @@ def format_text(text: str, model) -> str:
 
 def format_file(path: Path, records: Path) -> tuple[str, str] | None:
     """(old text, new text) when the file is a record that is not in canonical form."""
+    if path.is_symlink() or not path.is_file():   # validate reports these; a FIFO would block the read
+        return None
     model, _year = _classify(path.resolve().relative_to(records.resolve()))
     raw = path.read_bytes()
     try:

@@ -13,6 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from .. import atomic
 from ..catalog.catalog import Catalog
 from ..model import display_name
 from ..model.fields import choice_label
@@ -54,6 +55,9 @@ def _sheet(workbook, title: str, columns: list[str], rows: list[list], overdue_c
     late = PatternFill("solid", fgColor="FFCDD2")
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":       # openpyxl takes text that begins with "=" for a formula
+                cell.data_type = "s"
         if overdue_column is not None and row[overdue_column]:
             for cell in sheet[sheet.max_row]:
                 cell.fill = late
@@ -111,7 +115,7 @@ def export_workbook(catalog: Catalog) -> bytes:
 
 def write_workbook(catalog: Catalog, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(export_workbook(catalog))
+    atomic.write_bytes(out, export_workbook(catalog))
 
 
 _W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")

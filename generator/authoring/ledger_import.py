@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import atomic
 from .fmt import _yaml, format_text
 from ..catalog.catalog import Catalog
 from ..model import Problem
@@ -77,29 +78,67 @@ def _date(value) -> dt.date | None:
     return None
 
 
+MAX_UNPACKED = 200_000_000       # bytes of XML in the workbook; a ledger is a few MB
+MAX_CELL_CHARS = 10_000          # longer is no ledger cell (and no record validate accepts)
+
+
+def _open_sheet(path: Path):
+    """The first worksheet, or ValueError saying in Chinese why the file is not a ledger."""
+    import zipfile
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+    if not path.is_file():
+        raise ValueError("找不到这个文件（或它不是普通文件）")
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ValueError("这是旧版 Excel（.xls）文件：请在 Excel 或 WPS 中“另存为”.xlsx 后再导入")
+    if not magic.startswith(b"PK"):
+        raise ValueError("不是 Excel 工作簿（.xlsx）；CSV 等请先在 Excel 或 WPS 中另存为 .xlsx")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
+                raise ValueError(f"工作簿解压后超过 {MAX_UNPACKED // 1_000_000} MB，不像是台账")
+        book = load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, TypeError) as error:
+        raise ValueError(f"工作簿已损坏或不是 .xlsx（{type(error).__name__}）") from None
+    return book.worksheets[0]
+
+
+def _cells(sheet) -> dict[tuple[int, int], object]:
+    """(row, column) → value of the cells that hold one, merged cells filled in. Read from the
+    cells the file holds: iterating rows would visit every empty row up to the last cell,
+    and one stray cell in row 1,048,576 would cost a minute and gigabytes."""
+    cells = {key: cell.value for key, cell in sheet._cells.items() if cell.value not in (None, "")}
+    last = max((row for row, _col in cells), default=0)
+    for merged in sheet.merged_cells.ranges:
+        value = cells.get((merged.min_row, merged.min_col))
+        if value is None:
+            continue
+        for row in range(merged.min_row, min(merged.max_row, last) + 1):
+            for col in range(merged.min_col, min(merged.max_col, merged.min_col + 50) + 1):
+                cells.setdefault((row, col), value)
+    return cells
+
+
 def _rows(path: Path):
     """(row number, {field: value}) for every data row, merged cells filled in."""
-    from openpyxl import load_workbook
-    book = load_workbook(path, data_only=True)
-    sheet = book.worksheets[0]
-    for merged in list(sheet.merged_cells.ranges):
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        sheet.unmerge_cells(str(merged))
-        for row in range(merged.min_row, merged.max_row + 1):
-            for col in range(merged.min_col, merged.max_col + 1):
-                sheet.cell(row, col).value = value
+    cells = _cells(_open_sheet(path))
+    by_row: dict[int, dict[int, object]] = {}
+    for (row, col), value in cells.items():
+        by_row.setdefault(row, {})[col] = value
     header_row, columns = None, {}
-    for row in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 10)):
-        found = {cell.column: HEADERS[normal(cell.value)] for cell in row if normal(cell.value) in HEADERS}
+    for row in sorted(r for r in by_row if r <= 10):
+        found = {col: HEADERS[normal(v)] for col, v in by_row[row].items() if normal(v) in HEADERS}
         if len(set(found.values())) >= 3:
-            header_row, columns = row[0].row, found
+            header_row, columns = row, found
             break
     if header_row is None:
         raise ValueError("前 10 行里找不到表头（至少要有 编号/来源/发现日期/责任单位/整改时限 中的三个）")
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        values = {columns[c.column]: c.value for c in row if c.column in columns and c.value not in (None, "")}
+    for row in sorted(r for r in by_row if r > header_row):
+        values = {columns[col]: v for col, v in sorted(by_row[row].items()) if col in columns}
         if values:
-            yield row[0].row, values
+            yield row, values
 
 
 def _row_key(found, district, text) -> tuple:
@@ -118,6 +157,10 @@ def plan_import(path: Path, catalog: Catalog) -> Plan:
     plan = Plan()
     for row, values in _rows(path):
         fields, errors = {}, []
+        too_long = [name for name, value in values.items() if len(str(value)) > MAX_CELL_CHARS]
+        if too_long:
+            plan.problems.append(RowProblem(row, f"单元格过长（{'、'.join(too_long)} 超过 {MAX_CELL_CHARS} 字）"))
+            continue
         for name, value in values.items():
             if name in ("found", "deadline", "closed"):
                 day = _date(value)
@@ -141,6 +184,9 @@ def plan_import(path: Path, catalog: Catalog) -> Plan:
         existing = catalog.get(fields.get("id")) if fields.get("id") else None
         if fields.get("id") and existing is None:
             errors.append(f"编号 {fields['id']} 不存在")
+        elif existing is not None and existing.type_name != "problem":
+            errors.append(f"编号 {fields['id']} 不是问题，是{existing.label}")
+            existing = None
         elif existing is None:
             text = fields.get("description") or fields.get("location") or fields.get("title")
             existing = catalog.get(by_content.get(_row_key(fields.get("found"), fields.get("district"), text)))
@@ -174,7 +220,7 @@ def apply_plan(plan: Plan, records: Path, catalog: Catalog) -> list[Path]:
             data[name] = new
         buffer = io.StringIO()
         yaml.dump(data, buffer)
-        path.write_text(format_text(buffer.getvalue(), Problem), "utf-8")
+        atomic.write_text(path, format_text(buffer.getvalue(), Problem))
         written.append(path)
     for _row, fields in plan.creates:
         values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()}

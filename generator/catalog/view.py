@@ -6,7 +6,7 @@ every field declared `internal=True`, and drops references to records that did n
 into the view. Counts and lights are then recomputed from what remains, so no number on the
 public site counts a hidden record. The records' Git history is cut down the same way: only
 the view's records, and only what `Disclosure` lets the audience see of a commit. What else a
-site may show (sections for internal fields, the urging dashboard, the form editor, photos as
+site may show (sections for internal fields, the urging dashboard, the form editor, evidence as
 uploaded) is decided here too, in `Disclosure`, never by a template asking who the audience is.
 The internal view is the catalog as it is.
 """
@@ -33,14 +33,15 @@ class Disclosure:
     internal_fields: bool       # a section for internal fields (a problem's 内部信息)
     urging: bool                # the 催办与问责 dashboard
     form_editor: bool           # /admin/, the form that edits records
-    photo_metadata: bool        # attachments as uploaded (else re-encoded: no EXIF, no GPS)
+    original_evidence: bool     # evidence files as uploaded (else sanitised: photos without EXIF,
+                                # PDFs without metadata; site/sanitize.py)
     commit_subjects: bool       # record pages' Git history: what each commit says
     commit_authors: bool        # … and who committed
 
 
-INTERNAL = Disclosure(internal_fields=True, urging=True, form_editor=True, photo_metadata=True,
+INTERNAL = Disclosure(internal_fields=True, urging=True, form_editor=True, original_evidence=True,
                       commit_subjects=True, commit_authors=True)
-PUBLIC = Disclosure(internal_fields=False, urging=False, form_editor=False, photo_metadata=False,
+PUBLIC = Disclosure(internal_fields=False, urging=False, form_editor=False, original_evidence=False,
                     commit_subjects=True,       # shown for now; to take them off public pages: False
                     commit_authors=False)
 

@@ -24,7 +24,7 @@ _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
             return _date(value)
         except ValueError:
@@ -46,7 +46,7 @@ _MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 def _check_month(value: Any) -> str:
-    if isinstance(value, str) and _MONTH.match(value):
+    if isinstance(value, str) and _MONTH.fullmatch(value):
         return value
     raise PydanticCustomError("taizhang_month", "not a month in YYYY-MM")
 

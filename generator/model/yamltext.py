@@ -6,10 +6,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 
 _PLAIN_UNSAFE = re.compile(r"""^[\s\-?:,\[\]{}#&*!|>'"%@`~]|[:#]\s|\s[#:]|:$|\s$|^$""")
 _LOOKS_TYPED = re.compile(r"^([-+]?[0-9.]+([eE][-+]?[0-9]+)?|true|false|True|False|TRUE|FALSE|"
                           r"null|Null|NULL|~|\.inf|\.nan|0x[0-9a-fA-F]+|0o[0-7]+)$")
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted YAML scalar that reads back as exactly `text`. json.dumps leaves
+    characters such as U+2028 and U+0085 raw, which YAML 1.1 readers (libyaml, ruamel) take
+    as line breaks and fold away with the spaces around them: those, and every other
+    invisible character but spaces, are written as escapes."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(ch if ch.isprintable() or unicodedata.category(ch) == "Zs" else _escape(ch)
+                   for ch in quoted)
 
 
 def scalar(value) -> str:
@@ -23,7 +39,7 @@ def scalar(value) -> str:
         return value.isoformat()
     text = str(value)
     if "\n" in text or _PLAIN_UNSAFE.search(text) or _LOOKS_TYPED.match(text) or not text.isprintable():
-        return json.dumps(text, ensure_ascii=False)
+        return _quoted(text)
     return text
 
 

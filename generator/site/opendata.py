@@ -117,12 +117,25 @@ def _cell(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value):
+    """A CSV cell a spreadsheet will not run: text that begins like a formula (=, +, -, @, tab,
+    CR) gets a leading apostrophe, as OWASP's CSV-injection guidance advises. Numbers stay
+    numbers (only text is written this way)."""
+    value = _cell(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.heading for c in table.columns])
     for row in table.rows:
-        writer.writerow([_cell(c.value(row)) for c in table.columns])
+        writer.writerow([csv_text(c.value(row)) for c in table.columns])
     return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 import json
 import logging
 import os
@@ -36,6 +35,7 @@ from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, pla
 from .opendata import Table, atom_feed, write_open_data
 from .pages import Page, nav, plan
 from .render import Renderer
+from .sanitize import public_copy
 from .search import SearchIndex, marked
 from .urls import depth, page_url
 
@@ -58,30 +58,19 @@ class Published:
 
 
 def _copy_attachments(catalog: Catalog, records: Path, docs: Path, strip_metadata: bool) -> None:
+    """Evidence of the view's problems; validate has proven each a regular file under
+    records/attachments/ of its type. The public site gets sanitised copies."""
     for problem in catalog.of_type("problem"):
         for event in problem.history:
             for rel in event.evidence:
                 source, target = records / rel, docs / rel
-                if target.exists() or not source.is_file():
+                if target.exists() or not source.is_file() or source.is_symlink():
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if strip_metadata and source.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp"):
-                    target.write_bytes(_without_metadata(source))
+                if strip_metadata:
+                    target.write_bytes(public_copy(source))
                 else:
                     shutil.copyfile(source, target)
-
-
-def _without_metadata(path: Path) -> bytes:
-    """The image re-encoded from its pixels alone: no EXIF (GPS, camera), no comments."""
-    from PIL import Image, ImageOps
-    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}[path.suffix.lower()]
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image)
-        image = image.convert("RGB" if fmt == "JPEG" or "A" not in image.getbands() else "RGBA")
-        clean = Image.frombytes(image.mode, image.size, image.tobytes())
-    buffer = io.BytesIO()
-    clean.save(buffer, format=fmt, **({"quality": 85} if fmt == "JPEG" else {}))
-    return buffer.getvalue()
 
 
 def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
@@ -142,7 +131,7 @@ def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(placeholder_markdown(), "utf-8")
     shutil.copytree(TEMPLATES / "assets", docs / "assets")
-    _copy_attachments(view.catalog, records, docs, strip_metadata=not view.shows.photo_metadata)
+    _copy_attachments(view.catalog, records, docs, strip_metadata=not view.shows.original_evidence)
     if view.shows.form_editor:
         from .cms import write_admin
         write_admin(view.catalog, docs)

@@ -30,20 +30,6 @@ ATTACHMENTS = "attachments"
 _IGNORED = {"README.md", ".gitkeep", ".DS_Store"}
 _YEAR = re.compile(r"^[0-9]{4}$")
 
-# A file modified within this long before it was looked at may be modified again without its
-# timestamps changing (file systems count time in ticks; FAT in 2 s), so its stat signature is
-# trusted only after that (git's "racily clean" entries).
-SETTLE_NS = 3_000_000_000
-
-
-def signature(st: os.stat_result) -> tuple[int, int, int, int, int]:
-    """What changes whenever a file's content does (ctime cannot be set back by tools)."""
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def settled(st: os.stat_result, now_ns: int) -> bool:
-    return now_ns - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLE_NS
-
 
 @dataclass(frozen=True, slots=True)
 class Document:

@@ -66,10 +66,15 @@
         return json("search/t/" + shardOf(term, m.shards) + ".json?v=" + m.version);
       })).then(function (shards) {
         var score = new Map();
+        // a shard is a parsed JSON object: look terms up as own keys only, or a query such
+        // as "constructor" finds Object.prototype's members
+        function postings(shard, key) {
+          return Object.prototype.hasOwnProperty.call(shard, key) ? shard[key] : undefined;
+        }
         wanted.forEach(function (term, i) {
-          var inTitle = ids(shards[i]["^" + term]);
+          var inTitle = ids(postings(shards[i], "^" + term));
           var titleSet = new Set(inTitle);
-          var holding = m.common.indexOf(term) >= 0 ? inTitle : ids(shards[i][term]);
+          var holding = m.common.indexOf(term) >= 0 ? inTitle : ids(postings(shards[i], term));
           holding.forEach(function (id) {
             var s = score.get(id);
             if (s === undefined && i > 0) return;        // must hold every earlier term

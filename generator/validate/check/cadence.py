@@ -19,7 +19,10 @@ from ...findings import Finding, finding
 from ...model import Record
 from ...model.periods import whole_months, whole_weeks
 from ...model.ranking import ranking
+from .rules import EARLIEST_START
 from .schema import Valid
+
+MAX_YEARS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,8 @@ def cadence_entry(record: Record):
     """What this pass needs of a record, or None for the types it does not look at."""
     kind = record.type_name
     if kind == "campaign":
+        if record.start < EARLIEST_START or (record.end is not None and record.end < record.start):
+            return None           # E-CAMPAIGN-RANGE (rules.py): no period to count in
         return CampaignEntry(record.start, record.end, record.thresholds.bottom_n)
     if kind == "meeting":
         return MeetingEntry(record.kind, record.title, record.date, record.status, record.sub_hq,
@@ -113,6 +118,9 @@ def check_cadence(valid: list[Valid], campaign: Valid | None, as_of: dt.date) ->
     start = campaign.record.start
     end = min(campaign.record.end or as_of, as_of)
     here = campaign.file
+    if (end - start).days > MAX_YEARS * 366:
+        return [finding("E-CAMPAIGN-RANGE", here, ("start",),
+                        detail=f"从 {start} 到 {end} 超过 {MAX_YEARS} 年，按频次检查会有成千上万条警告")]
     types = _by_type(valid)
     held = [m for m in types["meeting"] if m.record.status == "held" and start <= m.record.date <= end]
     out: list[Finding] = []

@@ -9,22 +9,16 @@ paths that do (the as-of date, files under records/attachments); `check_dated` j
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import stat
-import time
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from ...findings import Finding, Loc, finding
 from ...model import RECORD_TYPES, Record
 from ...model.fields import field_label, iter_text
 from ...model.lifecycle import STATE_LABELS, TRANSITIONS, light, status
-from ..load import settled, signature
+from .attachments import Attachments
 from .references import shared
-
-ATTACHMENT_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".pdf")
 
 # Dates of things that have happened, per type: they may not lie after the as-of date.
 _HAPPENED: dict[str, tuple[str, ...]] = {
@@ -43,7 +37,7 @@ _PII = (
     ("身份证号", re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")),
     ("手机号码", re.compile(r"(?<![0-9])1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?![0-9])")),
     ("车牌号码", re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·・ ]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])")),
-    ("固定电话", re.compile(r"(?<![0-9])(0[0-9]{2,3}[-－ ]?[0-9]{7,8}|[（(]0[0-9]{2,3}[）)][0-9]{7,8})(?![0-9])")),
+    ("固定电话", re.compile(r"(?<![0-9])(0[1-9][0-9]{1,2}[-－ ]?[2-9][0-9]{6,7}|[（(]0[1-9][0-9]{1,2}[）)][2-9][0-9]{6,7})(?![0-9])")),
 )
 _PII_HOME = {"problem": "reporter（反映人）或 note（内部备注）"}
 
@@ -62,82 +56,6 @@ def _dates_happened(record: Record) -> list[tuple[Loc, dt.date]]:
             if value is not None:
                 out.append(((list_name, i, date_name), value))
     return out
-
-
-class Attachments:
-    """Checks attachment paths against the files under records/, each distinct path once per
-    run. `known` carries from an earlier run whether a file (by its stat signature) opened as
-    an image, so that unchanged photos are not opened again; `images` is what to keep."""
-
-    def __init__(self, records: Path, known: dict[str, tuple[tuple, bool]] | None = None):
-        self.records = records.resolve()
-        self.known = known or {}
-        self.images: dict[str, tuple[tuple, bool]] = {}
-        self.outcomes: dict[str, tuple[str, dict] | None] = {}
-        self._folders: dict[Path, bool] = {}
-
-    def problem(self, value: str) -> tuple[str, dict] | None:
-        """None, or the code and message values of what is wrong with attachment `value`."""
-        if value not in self.outcomes:
-            self.outcomes[value] = self._check(value)
-        return self.outcomes[value]
-
-    def _check(self, value: str) -> tuple[str, dict] | None:
-        unsafe = None
-        if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or "\\" in value:
-            unsafe = "不能是绝对路径或含反斜杠"
-        elif ".." in Path(value).parts:
-            unsafe = "不能含 .."
-        if unsafe:
-            return "E-ATTACH-PATH", {"detail": unsafe}
-        if not value.lower().endswith(ATTACHMENT_TYPES):
-            return "E-ATTACH-TYPE", {"allowed": "、".join(ATTACHMENT_TYPES)}
-        target = self.records / value
-        if not self._inside(target):    # a symlink, itself or a folder on the way
-            return "E-ATTACH-PATH", {"detail": "经符号链接指向 records/ 之外"}
-        try:
-            st = os.stat(target)
-        except (OSError, ValueError):
-            st = None
-        if st is None or not stat.S_ISREG(st.st_mode):
-            return "E-ATTACH-MISSING", {}
-        if not value.lower().endswith(".pdf") and not self._image(value, target, st):
-            return "E-ATTACH-TYPE", {"allowed": "能打开的 JPEG、PNG、WebP 图片或 PDF"}
-        return None
-
-    def _inside(self, target: Path) -> bool:
-        """`target.resolve()` lies under records/. Resolving costs a look at every folder on
-        the way for every photo; with no symlink on the way (the usual case, each folder
-        looked at once per run) the answer is yes without it."""
-        path = self.records
-        for part in target.relative_to(self.records).parts:
-            path = path / part
-            if path not in self._folders:
-                try:
-                    self._folders[path] = stat.S_ISLNK(os.lstat(path).st_mode)
-                except (OSError, ValueError):
-                    break           # nothing further exists: resolving appends the rest as written
-            if self._folders[path]:
-                return target.resolve().is_relative_to(self.records)
-        return True
-
-    def _image(self, value: str, path: Path, st: os.stat_result) -> bool:
-        key = signature(st)
-        known = self.known.get(value)
-        ok = known[1] if known is not None and known[0] == key else _is_image(path)
-        if settled(st, time.time_ns()):
-            self.images[value] = (key, ok)
-        return ok
-
-
-def _is_image(path: Path) -> bool:
-    """Reads the header only: cheap enough for every photo, and the build can then re-encode it."""
-    from PIL import Image, UnidentifiedImageError
-    try:
-        with Image.open(path) as image:
-            return image.format in ("JPEG", "PNG", "WEBP")
-    except (UnidentifiedImageError, OSError, ValueError):
-        return False
 
 
 def _lifecycle(file: str, problem) -> tuple[list[Finding], tuple[str, dt.date] | None]:
@@ -216,7 +134,34 @@ def _text(file: str, record: Record) -> list[Finding]:
                                    excerpt=_mask(match.group()),
                                    internal_field=_PII_HOME.get(record.type_name, "note（内部备注）")))
                 break
+    for loc, value in _evidence(record):          # a file name is printed in a public link
+        name = unicodedata.normalize("NFKC", value.rsplit("/", 1)[-1])
+        match = next(((what, m) for what, pattern in _PII if (m := pattern.search(name))), None)
+        if match:
+            out.append(finding("E-ATTACH-NAME", file, loc, what=match[0], excerpt=_mask(match[1].group())))
     return out
+
+
+def _evidence(record: Record) -> list[tuple[Loc, str]]:
+    if record.type_name != "problem":
+        return []
+    return [(("history", i, "evidence", j), value) for i, event in enumerate(record.history)
+            for j, value in enumerate(event.evidence)]
+
+
+EARLIEST_START = dt.date(2000, 1, 1)
+
+
+def _campaign(file: str, record: Record) -> list[Finding]:
+    """A campaign's period bounds every cadence check: an impossible one is an error, not
+    hundreds of thousands of warnings."""
+    if record.type_name != "campaign":
+        return []
+    if record.start < EARLIEST_START:
+        return [finding("E-CAMPAIGN-RANGE", file, ("start",), detail=f"开始日期 {record.start} 早于 2000 年")]
+    if record.end is not None and record.end < record.start:
+        return [finding("E-CAMPAIGN-RANGE", file, ("end",), detail=f"结束日期 {record.end} 早于开始日期 {record.start}")]
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,15 +179,14 @@ def rule_facts(file: str, record: Record) -> RuleFacts:
     lifecycle, open_, attachments, decisions = [], None, (), ()
     if record.type_name == "problem":
         lifecycle, open_ = _lifecycle(file, record)
-        attachments = tuple((("history", i, "evidence", j), value)
-                            for i, event in enumerate(record.history)
-                            for j, value in enumerate(event.evidence))
+        attachments = tuple(_evidence(record))
     if record.type_name == "meeting":
         decisions = tuple((i, d.text[:30], d.deadline) for i, d in enumerate(record.decisions)
                           if d.state != "done")
     happened = tuple((shared(loc), value) for loc, value in _dates_happened(record))
     return RuleFacts(happened, tuple(lifecycle), open_, attachments,
-                     tuple(_required_by_kind(file, record) + _text(file, record)), decisions)
+                     tuple(_required_by_kind(file, record) + _text(file, record) + _campaign(file, record)),
+                     decisions)
 
 
 def check_dated(file: str, type_name: str, facts: RuleFacts, as_of: dt.date,

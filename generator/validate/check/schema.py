@@ -78,7 +78,7 @@ def _id_findings(doc: Document) -> list[Finding]:
     if not isinstance(record_id, str):
         return []      # the model reports a missing or non-text id
     out = []
-    if not model.id_regex().match(record_id):
+    if not model.id_regex().fullmatch(record_id):
         out.append(finding("E-ID-PATTERN", doc.file, ("id",), id=record_id, type_label=model.label,
                            pattern=model.id_pattern(), example=model.id_example()))
     elif model.yearly and record_id.split("-")[1] != doc.year_folder:

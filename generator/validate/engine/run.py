@@ -17,7 +17,7 @@ Across files: duplicate ids, references, the as-of date, attachments, cadence. T
   kept from the last run; every other file's findings are the last run's.
 
 A file's text hash is known without reading it from its stat signature (device, inode,
-size, mtime, ctime), trusted once the file has been quiet for a few seconds (`load.settled`).
+size, mtime, ctime), trusted once the file has been quiet for a few seconds (`check.attachments.SETTLE_NS`).
 With the cache off the full way runs with nothing kept, so the findings are the same.
 """
 from __future__ import annotations

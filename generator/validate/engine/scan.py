@@ -15,14 +15,16 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...findings import finding
 from .. import load
-from ..check import Examined, Interface, unreadable
+from ..check import Examined, Interface, attachments, unreadable
 from ..locate import Positions
 from .workers import Item
 
 PARALLEL_STAT_MIN = 20_000   # files; below this a second process for the stat calls does not pay
 SIG = struct.Struct("<QQqqq?")   # device, inode, size, mtime, ctime, settled
 NO_SIG = bytes(SIG.size)          # never matches: not settled
+SPECIAL = "special"               # a FIFO, socket, device or folder named like a file
 
 
 @dataclass(slots=True)
@@ -52,11 +54,13 @@ class File:
 
 def _lstat_range(entries: list[tuple[str, str]], start: int, stop: int, settle: int) -> list:
     """Each file's stat signature (`SIG`, settled if neither time is after `settle`), False
-    for a symlink, None if it cannot be looked at. Each lookup is relative to its open
+    for a symlink, SPECIAL for anything else that is not a regular file (a FIFO would block
+    the read), None if it cannot be looked at. Each lookup is relative to its open
     folder, which spares the kernel the walk down the path."""
     out: list = []
     pack_sig = SIG.pack
     is_link = stat.S_ISLNK
+    is_regular = stat.S_ISREG
     fd, fd_dir = None, None
     try:
         for dirpath, name in entries[start:stop]:
@@ -76,6 +80,9 @@ def _lstat_range(entries: list[tuple[str, str]], start: int, stop: int, settle: 
                 continue
             if is_link(st.st_mode):
                 out.append(False)
+                continue
+            if not is_regular(st.st_mode):
+                out.append(SPECIAL)
                 continue
             mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
             out.append(pack_sig(st.st_dev, st.st_ino, st.st_size, mtime, ctime,
@@ -126,8 +133,8 @@ def scan(records: Path, index: dict[str, bytes], now_ns: int) -> list[File]:
     """Every file under records/ in order, with what its name and stat tell (plain strings,
     no Paths: at 100,000 files this loop is a good part of a run that finds nothing changed)."""
     entries = load.walk_records(records)
-    # a signature is trusted only once the file has been quiet a while: see load.SETTLE_NS
-    stats = _lstat_all(entries, now_ns - load.SETTLE_NS)
+    # a signature is trusted only once the file has been quiet a while: see attachments.SETTLE_NS
+    stats = _lstat_all(entries, now_ns - attachments.SETTLE_NS)
     files: list[File] = []
     append = files.append
     top = str(records)
@@ -142,6 +149,13 @@ def scan(records: Path, index: dict[str, bytes], now_ns: int) -> list[File]:
             where = folder_of[dirpath] = (folder, record_type.type_name if record_type else None, year,
                                           f"{records.name}/{folder}/" if folder else f"{records.name}/")
         folder, type_name, year, prefix = where
+        if sig == SPECIAL:
+            file = prefix + name
+            item = File(file, dirpath, name, None, year)     # never read, as a non-record
+            item.examined = unreadable(file, None, finding("E-FILE-UNREADABLE", file, line=1, column=1,
+                                                           detail="不是普通文件（管道、设备或套接字）"))
+            append(item)
+            continue
         if sig and type_name is not None and name.endswith(".yaml") and len(name) > 5:
             item = File(prefix + name, dirpath, name, type_name, year, sig)      # the usual case, spelt out
             if sig[-1]:
