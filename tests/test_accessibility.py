@@ -10,13 +10,14 @@ localhost from one build of the example records):
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import CHROMIUM
 from test_browser import _serve
-from test_site import build
+from test_site import build, cli
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "tools/axe/node_modules/axe-core/axe.min.js"
@@ -237,3 +238,37 @@ def test_charts_have_a_caption_whole_labels_and_chinese_months(sites, browser, w
     assert "人文环境整治和未成年人成长环境建设指挥部" in "".join(sub_hqs)     # whole, if on two lines
     trend = charts["dashboards/trend/"][0]["texts"]
     assert "2017年4月" in trend and not any("2017-0" in t for t in trend)
+
+
+def test_a_year_of_cadence_scrolls_in_a_focusable_region_on_a_wide_screen_and_fits_a_phone(browser, tmp_path):
+    """A campaign of a year has 52 weekly columns: too wide for any screen as a table. On a wide
+    screen the table scrolls inside its wrapper, which then takes focus (axe:
+    scrollable-region-focusable); on a phone the rows are cards and nothing scrolls."""
+    records = tmp_path / "records"
+    shutil.copytree(ROOT / "records", records)
+    campaign = records / "campaign/campaign.yaml"
+    campaign.write_text(campaign.read_text("utf-8").replace("end: 2017-05-31", "end: 2018-03-31"), "utf-8")
+    result = cli("build", "--records", str(records), "--out", str(tmp_path / "site"), "--work", str(tmp_path / "work"),
+                 "--as-of", "2018-03-31", "--audience", "public")
+    assert result.returncode == 0, result.stderr
+    server, url = _serve(tmp_path / "site/public")
+    try:
+        for width in WIDTHS:
+            context = _context(browser, width, "light")
+            page = context.new_page()
+            _open(page, url + "/dashboards/cadence/", "light")
+            wraps = page.evaluate("""() => Array.from(document.querySelectorAll('.tz-table-wrap')).map(w =>
+                [w.scrollWidth > w.clientWidth, w.getAttribute('tabindex'), w.getAttribute('aria-label')])""")
+            columns = page.locator("#sub-hq-weeks tbody tr:first-child td").count()
+            assert columns > 40
+            if width == 1280:
+                assert wraps and all(scrolls and tab == "0" and label for scrolls, tab, label in wraps), wraps
+            else:
+                assert wraps and not any(scrolls or tab for scrolls, tab, _ in wraps), wraps
+                seen = page.evaluate(FITS)
+                assert seen["page"] <= seen["inner"] and not seen["wide"], seen
+            assert _axe(page) == []
+            context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
