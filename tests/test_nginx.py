@@ -98,7 +98,8 @@ def get(port: int, path: str, headers: dict | None = None, auth: tuple[str, str]
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """The built sites and one nginx serving: the public site; the internal site to 127.0.0.1;
-    the internal site to 127.0.0.2 only (the allow-list)."""
+    the internal site to 127.0.0.2 only (the allow-list); the internal site installed without
+    its password file."""
     needs_nginx()
     base = tmp_path_factory.mktemp("nginx")
     site = base / "site"
@@ -110,7 +111,10 @@ def servers(tmp_path_factory):
     # {SHA}: base64 of the password's SHA-1, one of the formats nginx reads besides crypt(3)
     digest = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
     (snippets / "internal.htpasswd").write_text(f"{USER}:{{SHA}}{digest}\n")
-    ports = {"public": free_port(), "internal": free_port(), "elsewhere": free_port()}
+    # the same snippets installed without a password file
+    bare = base / "conf" / "bare"
+    assert cli("nginx-conf", "--site", str(site), "--out", str(bare)).returncode == 0
+    ports = {"public": free_port(), "internal": free_port(), "elsewhere": free_port(), "no-passwords": free_port()}
     temp = "".join(f"    {kind}_temp_path temp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     conf = base / "conf" / "nginx.conf"
     conf.write_text(
@@ -124,6 +128,8 @@ def servers(tmp_path_factory):
         f" allow 127.0.0.1; include {snippets / 'internal-site.conf'}; }}\n"
         f"    server {{ listen 127.0.0.1:{ports['elsewhere']}; root {site / 'internal'};"
         f" allow 127.0.0.2; include {snippets / 'internal-site.conf'}; }}\n"
+        f"    server {{ listen 127.0.0.1:{ports['no-passwords']}; root {site / 'internal'};"
+        f" allow 127.0.0.1; include {bare / 'internal-site.conf'}; }}\n"
         "}\n")
     (base / "conf" / "temp").mkdir()
     with running(conf, list(ports.values())):
@@ -175,6 +181,12 @@ def test_an_address_outside_the_allow_list_is_refused_even_with_the_password(ser
     # the same server lets its allowed address in (all of 127.0.0.0/8 is this machine)
     assert get(ports["elsewhere"], "/", auth=(USER, PASSWORD), source="127.0.0.2")[0] == 200
     assert get(ports["elsewhere"], "/", source="127.0.0.2")[0] == 401
+
+
+def test_without_a_password_file_nobody_gets_in(servers):
+    _, ports = servers
+    assert get(ports["no-passwords"], "/")[0] == 401
+    assert get(ports["no-passwords"], "/", auth=(USER, PASSWORD))[0] == 403
 
 
 # --- public site -----------------------------------------------------------------------------
