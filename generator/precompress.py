@@ -6,11 +6,12 @@ original, so a stale one would serve old content. The bytes depend only on the f
 (gzip header with no name and mtime 0, raw deflate at a fixed level), so two builds of the same
 site are byte-identical.
 
-Compressing costs about as much as a third of a cold build (README, “性能与规模”), so it is
-incremental: a `.gz` already in the site, or in the previously published site (`previous`), is
-kept or hard-linked when it decompresses to the file's current bytes (inflating is ~10× cheaper
-than deflating); only the rest is compressed. Files are compressed on threads: zlib releases the
-GIL while it deflates.
+Compressing costs about a quarter of the public site's cold build (README, “预压缩”), so it is
+incremental: when a file has the same bytes as in the previously published site (`previous`),
+that site's `.gz` is hard-linked in (its gzip trailer's CRC-32 and length checked against the
+file); a `.gz` already in the site (one staged by hard links) is kept only if it is that very
+link or decompresses to the file. Only the rest is compressed, on threads: zlib releases the GIL
+while it deflates.
 """
 from __future__ import annotations
 
