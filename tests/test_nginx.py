@@ -316,3 +316,37 @@ def test_nginx_conf_refuses_a_folder_without_a_built_site(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "make site" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- a real browser behind nginx ---------------------------------------------------------------
+
+def test_the_public_site_works_in_a_browser_behind_nginx(servers, browser):
+    """With the policy in the header as well as in the page, compressed pages, scripts and search
+    shards: search still finds the record, nothing is blocked, the 404 page has its styles."""
+    _, ports = servers
+    base = f"http://127.0.0.1:{ports['public']}"
+    page = browser.new_page()
+    responses: list = []
+    page.on("response", lambda response: responses.append(response))
+    violations: list[str] = []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text))
+    page.goto(base + "/")
+    search = page.locator(".md-search__input")
+    search.click()
+    search.fill("盘龙区 占道经营")
+    page.wait_for_selector(".md-search-result__item a", timeout=20_000)
+    page.locator(".md-search-result__item a").first.click()
+    page.wait_for_url("**/problems/P-2017-0002/**")
+    assert page.locator("h1").inner_text() == "北京路与环城南路交叉口流动摊贩占道经营"
+    gzipped = {r.url.removeprefix(base) for r in responses if r.headers.get("content-encoding") == "gzip"}
+    assert "/" in gzipped and "/problems/P-2017-0002/" in gzipped
+    assert any(url.startswith("/search/d/") for url in gzipped)      # the result excerpts' shard
+    assert any(url.startswith("/assets/javascripts/bundle.") for url in gzipped)
+    assert all(r.status in (200, 304) for r in responses), [(r.url, r.status) for r in responses if r.status >= 400]
+    responses.clear()
+    assert page.goto(base + "/no/such/page/").status == 404
+    assert page.locator("h1").inner_text() == "404 - Not found"
+    stylesheets = [r for r in responses if r.url.endswith(".css")]
+    assert stylesheets and all(r.status in (200, 304) for r in stylesheets)
+    assert violations == []
+    page.close()
