@@ -1,7 +1,7 @@
 """`python -m generator nginx-conf`: deploy/nginx/taizhang/ installed for the built sites.
 
-The snippets in deploy/nginx/taizhang/ are copied as they are; what depends on the build is
-generated here: the Content-Security-Policy header of each site (`public-csp.conf`,
+The snippets in deploy/nginx/taizhang/ are copied with their `taizhang/…` paths (relative to
+/etc/nginx) made absolute paths into the output folder; what depends on the build is generated: the Content-Security-Policy header of each site (`public-csp.conf`,
 `internal-csp.conf`, and `admin-csp.conf` for the form page) is read from the meta tag the
 build wrote into the site's pages (generator/csp.py), so the header is the same policy and
 cannot drift from it by hand-copying. A meta policy cannot set `frame-ancestors`; the header
@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
