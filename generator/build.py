@@ -29,6 +29,7 @@ from .history import EMPTY, History
 from .index import Catalog
 from .opendata import atom_feed, write_open_data
 from .pages import Page, nav, plan
+from .precompress import precompress
 from .render import Renderer, Site
 from .sanitize import public_copy
 from .search import SearchIndex, marked
@@ -218,6 +219,8 @@ def build_site(catalog: Catalog, site_for, records: Path, out: Path, work_root: 
         write_pages(prepared, work / "site")
     except ShellError as error:
         raise BuildError(str(error)) from error
+    if audience == "public":         # .gz siblings for nginx's gzip_static (deploy/nginx/)
+        precompress(work / "site", previous=out / audience)
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f".{audience}-*"):      # left by a build that was killed
         shutil.rmtree(stale, ignore_errors=True)

@@ -323,6 +323,21 @@ def run_synth(args) -> int:
     return 0
 
 
+def run_nginx_conf(args) -> int:
+    from .nginx import NginxConfError, serve_conf, write_conf
+    site, out = Path(args.site), Path(args.out)
+    try:
+        if args.serve:
+            print(serve_conf(site, out, args.serve))
+        else:
+            for path in write_conf(site, out):
+                print(path)
+    except NginxConfError as error:
+        print(f"未写入 nginx 配置：{error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m generator",
                                   description="台账：校验 records/ 中的记录，生成公开站与内部站。")
@@ -403,6 +418,14 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
     p.add_argument("--out", required=True, help="输出文件夹")
     p.set_defaults(run=run_schema)
+
+    p = sub.add_parser("nginx-conf", help="为已生成的网站写出 nginx 配置片段（含与页面一致的内容安全策略）")
+    p.add_argument("--site", default="site", help="生成的网站所在文件夹（build 的 --out，默认 site）")
+    p.add_argument("--out", default="build/nginx/taizhang",
+                   help="写到哪里（默认 build/nginx/taizhang；服务器上用 /etc/nginx/taizhang）")
+    p.add_argument("--serve", metavar="ADDR:PORT",
+                   help="另写 OUT/serve.conf：在这个地址预览公开站的完整 nginx 配置（make serve 用）")
+    p.set_defaults(run=run_nginx_conf)
 
     p = sub.add_parser("synth", help="生成一座虚构城市的完整记录（基准测试、规模测试用）")
     p.add_argument("--out", required=True, help="输出文件夹（将在其中写 records/）")
