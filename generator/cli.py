@@ -1,4 +1,4 @@
-"""Command line: the only place that prints findings and chooses exit codes.
+"""Command line: the only place that prints findings (in the formats of formats.py) and chooses exit codes.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors in records, 2 bad usage.
 """
@@ -8,10 +8,9 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections import defaultdict
 from pathlib import Path
 
-from .findings import SEVERITY_LABEL, Finding, visible
+from .formats import gitlab_issue, json_list, print_github, print_text
 from .model.lifecycle import STATE_LABELS
 
 STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
@@ -39,76 +38,6 @@ def _records_dir(path: str) -> Path:
     if not records.is_dir():
         raise UsageError(f"找不到记录文件夹：{records}")
     return records
-
-
-def print_text(findings: list[Finding], out=None) -> None:
-    out = out or sys.stdout
-    by_file: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        by_file[f.file].append(f)
-    lines = []                  # written at once: tens of thousands of print calls are slow
-    for file, items in by_file.items():
-        lines.append(visible(file))
-        for f in items:
-            where = f"{visible(f.file)}:{f.line}:{f.column}"
-            path = f" [{f.path}]" if f.path else ""
-            lines.append(f"  {where}: {SEVERITY_LABEL[f.severity]} {f.code}{path} {f.message}")
-            if f.hint:
-                lines.append(f"      提示：{f.hint}")
-    if lines:
-        out.write("\n".join(lines) + "\n")
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    if errors:
-        print(f"共 {errors} 个错误、{warnings} 个警告，涉及 {len(by_file)} 个文件。请改正错误后再提交。", file=out)
-    elif warnings:
-        print(f"全部记录有效（{warnings} 个警告，不影响生成网站）。", file=out)
-    else:
-        print("全部记录有效。", file=out)
-
-
-def _github_data(text: str) -> str:
-    """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _github_property(text: str) -> str:
-    """A workflow command's property value (escapeProperty)."""
-    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def print_github(findings: list[Finding], out=None) -> None:
-    """GitHub Actions workflow commands: each finding becomes an annotation on its line.
-    Messages carry record text already made one-line (`findings.visible`), and the escaping
-    keeps it inside its own command: no record can start a line of the log with `::`."""
-    out = out or sys.stdout
-    for f in findings:
-        level = "error" if f.severity == "error" else "warning"
-        message = f"{f.message}。提示：{f.hint}" if f.hint else f.message
-        print(f"::{level} file={_github_property(f.file)},line={f.line},col={f.column},"
-              f"title={_github_property(f.code)}::{_github_data(message)}", file=out)
-    print_text(findings, out=out)
-
-
-def gitlab_issue(f: Finding) -> dict:
-    """One GitLab Code Quality report entry (shown in the merge request)."""
-    import hashlib
-    fingerprint = hashlib.sha1(f"{f.file}:{f.line}:{f.column}:{f.code}:{f.path}".encode()).hexdigest()
-    return {"description": f"{f.code} {f.message}。提示：{f.hint}", "check_name": f.code,
-            "fingerprint": fingerprint, "severity": "major" if f.severity == "error" else "minor",
-            "location": {"path": f.file, "lines": {"begin": f.line}}}
-
-
-def json_list(items: list[dict]) -> str:
-    """`json.dumps(items, ensure_ascii=False, indent=1)` for a list of flat dicts of text and
-    integers, the same bytes ~10× faster (json's C encoder does not indent)."""
-    if not items:
-        return "[]"
-    text = json.encoder.encode_basestring
-    return "[\n" + ",\n".join(
-        " {\n" + ",\n".join(f"  {text(k)}: {text(v) if isinstance(v, str) else int.__repr__(v)}"
-                             for k, v in item.items()) + "\n }"
-        for item in items) + "\n]"
 
 
 def run_validate(args) -> int:
@@ -322,6 +251,21 @@ def run_synth(args) -> int:
     return 0
 
 
+def run_nginx_conf(args) -> int:
+    from .site.nginx import NginxConfError, serve_conf, write_conf
+    site, out = Path(args.site), Path(args.out)
+    try:
+        if args.serve:
+            print(serve_conf(site, out, args.serve))
+        else:
+            for path in write_conf(site, out):
+                print(path)
+    except NginxConfError as error:
+        print(f"未写入 nginx 配置：{error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m generator",
                                   description="台账：校验 records/ 中的记录，生成公开站与内部站。")
@@ -402,6 +346,14 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")
     p.add_argument("--out", required=True, help="输出文件夹")
     p.set_defaults(run=run_schema)
+
+    p = sub.add_parser("nginx-conf", help="为已生成的网站写出 nginx 配置片段（含与页面一致的内容安全策略）")
+    p.add_argument("--site", default="site", help="生成的网站所在文件夹（build 的 --out，默认 site）")
+    p.add_argument("--out", default="build/nginx/taizhang",
+                   help="写到哪里（默认 build/nginx/taizhang；服务器上用 /etc/nginx/taizhang）")
+    p.add_argument("--serve", metavar="ADDR:PORT",
+                   help="另写 OUT/serve.conf：在这个地址预览公开站的完整 nginx 配置（make serve 用）")
+    p.set_defaults(run=run_nginx_conf)
 
     p = sub.add_parser("synth", help="生成一座虚构城市的完整记录（基准测试、规模测试用）")
     p.add_argument("--out", required=True, help="输出文件夹（将在其中写 records/）")

@@ -1,4 +1,4 @@
-"""The form editor at /admin/ of the internal site (Decap CMS, generator/cms.py).
+"""The form editor at /admin/ of the internal site (Decap CMS, generator/site/cms.py).
 
 Fast tests: the configuration comes from the record model, and the record writer in
 site_templates/admin/taizhang-cms.js (run under node) writes what `fmt` writes and keeps what

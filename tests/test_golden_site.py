@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "2be6b5a337a62b82e21e7e7b7cb063be0f6561a58bae11e67d60b095fc5f167e"
+PINNED = "f4026bb27f7375714e7cef437a181d86ff01c9367047e545a7177e01854c0d8e"
 
 
 @pytest.mark.slow

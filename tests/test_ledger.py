@@ -161,7 +161,7 @@ def test_import_never_loses_a_comment_or_a_value(tmp_path_factory, inserts):
 
 
 def test_the_open_data_workbook_opens_in_libreoffice_with_its_values(tmp_path):
-    """generator/xlsx.py writes SpreadsheetML by hand: LibreOffice must read back every value."""
+    """generator/site/xlsx.py writes SpreadsheetML by hand: LibreOffice must read back every value."""
     import datetime as dt
     import shutil
     import pytest

@@ -34,6 +34,7 @@ from .dashboards import Dashboard, compute
 from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, placeholder_path, read_frames
 from .opendata import Table, atom_feed, write_open_data
 from .pages import Page, nav, plan
+from .precompress import precompress
 from .render import Renderer
 from .sanitize import public_copy
 from .search import SearchIndex, marked
@@ -227,6 +228,8 @@ def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Publi
         write_pages(prepared, work / "site")
     except FrameError as error:
         raise PublishError(str(error)) from error
+    if audience == "public":         # .gz siblings for nginx's gzip_static (deploy/nginx/)
+        precompress(work / "site", previous=out / audience)
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f".{audience}-*"):      # left by a build that was killed
         shutil.rmtree(stale, ignore_errors=True)

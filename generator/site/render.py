@@ -134,7 +134,7 @@ class Renderer:
         names = {r.district: display_name(self.catalog.get(r.district)) if self.catalog.get(r.district)
                  else r.district for r in rows}
         return bar_chart([(names[r.district], r.score) for r in rows], f"{assessment.title}各区得分率", table_id,
-                         maximum=100, unit="", highlight={names[r.district] for r in rows if r.bottom})
+                         maximum=100, unit="", highlight={names[r.district] for r in rows if r.bottom}, note="靠后")
 
     def page_values(self, context: PageContext) -> dict:
         """What a template sees besides the globals: the context and its shortcuts, and the

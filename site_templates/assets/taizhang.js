@@ -55,10 +55,35 @@
     });
   }
 
+  // A table wider than its box scrolls sideways inside its wrapper (wide screens: e.g. a year of
+  // weekly cadence columns): the wrapper then takes keyboard focus, so it can be scrolled with
+  // the arrow keys, and is named by the table's caption. Wrappers that fit stay out of the tab order.
+  function markScrollable() {
+    document.querySelectorAll(".tz-table-wrap").forEach(function (wrap) {
+      var table = wrap.querySelector("table");
+      if (table && wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", table.caption ? table.caption.textContent : "表格");
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+
   function init() {
     document.querySelectorAll("table[data-sortable]").forEach(makeSortable);
     document.querySelectorAll("input.tz-filter").forEach(makeFilter);
+    markScrollable();
   }
+
+  var resizing;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(markScrollable, 200);
+  });
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(init);
