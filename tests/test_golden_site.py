@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "f4026bb27f7375714e7cef437a181d86ff01c9367047e545a7177e01854c0d8e"
+PINNED = "32dae639fa4e9be0fb634dda0b9bb279c80155cd2603fc983785ff8eb40caaa1"
 
 
 @pytest.mark.slow
