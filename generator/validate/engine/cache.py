@@ -1,8 +1,8 @@
 """Where the validator keeps what it learnt in an earlier run, and how it is read and written.
 
-Only storage lives here; what is stored is decided by run.py (state.py, workers.py). One folder per record
-tree, holding a `state` file (every file's stat signature and text hash, the last run's
-findings, the id tables) and 256 `files-NNN` shards (each file's facts by text hash):
+Only storage lives here; what is stored is decided by run.py (state.py, workers.py). One
+folder per record tree, holding a `state` file (every file's stat signature and text hash, the
+last run's findings, the id tables) and 256 `files-NNN` shards (each file's facts by text hash):
 
     $XDG_CACHE_HOME/taizhang/validate/<hash of the records folder's path>/   (default ~/.cache/…)
 
