@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 AS_OF  ?= 2017-05-31
 AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: setup validate site test test-fast schemas codeowners serve nginx-conf system-tools clean help cms edit bench
+.PHONY: setup validate site test test-fast schemas codeowners serve nginx-conf system-tools clean help cms edit bench site-hash
 
 help:
 	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
@@ -21,6 +21,7 @@ help:
 	@echo "make edit      在本机试用网页表单（http://127.0.0.1:8000/admin/，decap-server 写入本工作副本）"
 	@echo "make cms       只安装网页表单用的 npm 包（tools/cms/）"
 	@echo "make bench     规模基准：1 万、2.5 万、10 万个问题的校验、生成与搜索，结果写入 README"
+	@echo "make site-hash 用固定的 Git 历史生成两个示例网站并打印其哈希（有意改变网站输出时更新测试中的值）"
 	@echo "make setup     只建立 .venv 并安装固定版本的依赖"
 
 setup: $(STAMP)
@@ -121,6 +122,11 @@ test-fast: $(STAMP) $(ACTIONLINT) $(CMS)
 BENCH_SIZES ?= 10000 25000 100000
 bench: $(STAMP) $(CMS)
 	$(PY) bench/run.py --sizes $(BENCH_SIZES)
+
+# The hash tests/test_golden_site.py pins: both example sites built from a copy of records/ with a
+# fixed Git history. Print it to update the test deliberately when the output changes on purpose.
+site-hash: $(STAMP) $(CMS)
+	$(PY) tests/golden_site.py
 
 clean:
 	rm -rf $(VENV) site build .pytest_cache

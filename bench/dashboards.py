@@ -17,15 +17,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.build import TEMPLATES  # noqa: E402
-from generator.dashboards import compute  # noqa: E402
-from generator.opendata import atom_feed, write_open_data  # noqa: E402
-from generator.pages import DASHBOARDS, plan  # noqa: E402
-from generator.pipeline import _site_for, internal_catalog, validate  # noqa: E402
-from generator.render import Renderer  # noqa: E402
-from generator.synth import write_city  # noqa: E402
-from generator.view import view  # noqa: E402
-
+from generator.catalog.view import view  # noqa: E402
+from generator.pipeline import internal_catalog  # noqa: E402
+from generator.site.context import Site  # noqa: E402
+from generator.site.dashboards import compute  # noqa: E402
+from generator.site.opendata import atom_feed, write_open_data  # noqa: E402
+from generator.site.pages import DASHBOARDS, plan  # noqa: E402
+from generator.site.publish import TEMPLATES  # noqa: E402
+from generator.site.render import Renderer  # noqa: E402
+from generator.synth.city import write_city  # noqa: E402
+from generator.validate import validate  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -40,16 +41,16 @@ def main() -> None:
         write_city(work, args.problems, seed=1)
         records = work / "records"
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    checked = validate(records, as_of or dt.date(2099, 1, 1))
-    catalog = internal_catalog(checked)
-    public = view(catalog, "public")
-    site = _site_for(public, "public")
+    checked = validate(records, as_of or dt.date(2099, 1, 1), keep_records=True)
+    public = view(internal_catalog(checked), "public")
+    site = Site.of(public)
+    # the steps of publish.write_data, each timed
     t = time.perf_counter()
-    dashboard = compute(public)
+    dashboard = compute(public.catalog)
     t_compute = time.perf_counter() - t
     t = time.perf_counter()
-    tables = write_open_data(public, dashboard, work / "docs")
-    (work / "docs" / "feed.xml").write_text(atom_feed(public, site.name), "utf-8")
+    tables = write_open_data(public.catalog, dashboard, work / "docs")
+    (work / "docs" / "feed.xml").write_text(atom_feed(public.catalog, site.name), "utf-8")
     t_data = time.perf_counter() - t
     t = time.perf_counter()
     renderer = Renderer(TEMPLATES, public, site)
@@ -58,7 +59,7 @@ def main() -> None:
         if page.template in templates:
             renderer.render(page.template, page.context)
     t_render = time.perf_counter() - t
-    problems = len(public.of_type("problem"))
+    problems = len(public.catalog.of_type("problem"))
     print(f"| {problems:,} | {t_compute:.2f} s | {t_data:.2f} s | {t_render:.2f} s | "
           f"{t_compute + t_data + t_render:.2f} s |")
 

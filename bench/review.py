@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.history import read_history  # noqa: E402
-from generator.synth import write_city  # noqa: E402
+from generator.catalog.git_history import read_git_history  # noqa: E402
+from generator.synth.city import write_city  # noqa: E402
 
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.gov.cn",
        "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.gov.cn"}
@@ -51,7 +51,7 @@ def main() -> None:
         git(repo, "commit", "-q", "-am", f"第 {week + 1} 周整改进展", date=f"2017-{4 + week // 5 % 8:02d}-{week % 5 * 5 + 2:02d}T09:00:00+08:00")
     setup = time.perf_counter() - t
     t = time.perf_counter()
-    history = read_history(repo / "records")
+    history = read_git_history(repo / "records")
     t_history = time.perf_counter() - t
     changed = sum(len(c) for c in history.changes.values())
     t = time.perf_counter()

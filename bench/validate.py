@@ -30,10 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from generator.cache import Cache  # noqa: E402
-from generator.load import record_files  # noqa: E402
-from generator.synth import write_city  # noqa: E402
-from generator.validation import validate  # noqa: E402
+from generator.validate.load import record_files  # noqa: E402
+from generator.synth.city import write_city  # noqa: E402
+from generator.validate import Cache, validate  # noqa: E402
 
 HEADER = ("| problems | files | parse only | cold | cold ÷ parse | no cache | warm | one changed "
           "| warm (CLI) | one changed (CLI) | peak RSS | errors |\n"

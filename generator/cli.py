@@ -1,4 +1,4 @@
-"""Command line: the only place that prints findings and chooses exit codes.
+"""Command line: the only place that prints findings (in the formats of formats.py) and chooses exit codes.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors in records, 2 bad usage.
 """
@@ -8,11 +8,10 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections import defaultdict
 from pathlib import Path
 
-from .findings import SEVERITY_LABEL, Finding, visible
-from .lifecycle import STATE_LABELS
+from .formats import gitlab_issue, json_list, print_github, print_text
+from .model.lifecycle import STATE_LABELS
 
 STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
 
@@ -41,79 +40,8 @@ def _records_dir(path: str) -> Path:
     return records
 
 
-def print_text(findings: list[Finding], out=None) -> None:
-    out = out or sys.stdout
-    by_file: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        by_file[f.file].append(f)
-    lines = []                  # written at once: tens of thousands of print calls are slow
-    for file, items in by_file.items():
-        lines.append(visible(file))
-        for f in items:
-            where = f"{visible(f.file)}:{f.line}:{f.column}"
-            path = f" [{f.path}]" if f.path else ""
-            lines.append(f"  {where}: {SEVERITY_LABEL[f.severity]} {f.code}{path} {f.message}")
-            if f.hint:
-                lines.append(f"      提示：{f.hint}")
-    if lines:
-        out.write("\n".join(lines) + "\n")
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    if errors:
-        print(f"共 {errors} 个错误、{warnings} 个警告，涉及 {len(by_file)} 个文件。请改正错误后再提交。", file=out)
-    elif warnings:
-        print(f"全部记录有效（{warnings} 个警告，不影响生成网站）。", file=out)
-    else:
-        print("全部记录有效。", file=out)
-
-
-def _github_data(text: str) -> str:
-    """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _github_property(text: str) -> str:
-    """A workflow command's property value (escapeProperty)."""
-    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def print_github(findings: list[Finding], out=None) -> None:
-    """GitHub Actions workflow commands: each finding becomes an annotation on its line.
-    Messages carry record text already made one-line (`findings.visible`), and the escaping
-    keeps it inside its own command: no record can start a line of the log with `::`."""
-    out = out or sys.stdout
-    for f in findings:
-        level = "error" if f.severity == "error" else "warning"
-        message = f"{f.message}。提示：{f.hint}" if f.hint else f.message
-        print(f"::{level} file={_github_property(f.file)},line={f.line},col={f.column},"
-              f"title={_github_property(f.code)}::{_github_data(message)}", file=out)
-    print_text(findings, out=out)
-
-
-def gitlab_issue(f: Finding) -> dict:
-    """One GitLab Code Quality report entry (shown in the merge request)."""
-    import hashlib
-    fingerprint = hashlib.sha1(f"{f.file}:{f.line}:{f.column}:{f.code}:{f.path}".encode()).hexdigest()
-    return {"description": f"{f.code} {f.message}。提示：{f.hint}", "check_name": f.code,
-            "fingerprint": fingerprint, "severity": "major" if f.severity == "error" else "minor",
-            "location": {"path": f.file, "lines": {"begin": f.line}}}
-
-
-def json_list(items: list[dict]) -> str:
-    """`json.dumps(items, ensure_ascii=False, indent=1)` for a list of flat dicts of text and
-    integers, the same bytes ~10× faster (json's C encoder does not indent)."""
-    if not items:
-        return "[]"
-    text = json.encoder.encode_basestring
-    return "[\n" + ",\n".join(
-        " {\n" + ",\n".join(f"  {text(k)}: {text(v) if isinstance(v, str) else int.__repr__(v)}"
-                             for k, v in item.items()) + "\n }"
-        for item in items) + "\n]"
-
-
 def run_validate(args) -> int:
-    from .cache import Cache
-    from .validation import validate
+    from .validate import Cache, validate
     records = _records_dir(args.records)
     cache = None if args.no_cache else Cache(records, Path(args.cache_dir) if args.cache_dir else None)
     checked = validate(records, args.as_of or today_in_shanghai(), cache=cache)
@@ -130,14 +58,14 @@ def run_validate(args) -> int:
 
 
 def run_build(args) -> int:
-    from .build import BuildError
-    from .pipeline import build
+    from .pipeline import build_sites
+    from .site.publish import PublishError
     records = _records_dir(args.records)
     audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
     try:
-        checked, built = build(records, args.as_of or today_in_shanghai(), audiences,
-                               Path(args.out).resolve(), Path(args.work).resolve())
-    except BuildError as error:
+        checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
+                                     Path(args.out).resolve(), Path(args.work).resolve())
+    except PublishError as error:
         print(f"网站生成失败，已发布的网站保持不变：{error}", file=sys.stderr)
         return 1
     if not checked.ok:
@@ -154,7 +82,7 @@ def run_build(args) -> int:
 
 def _checked_or_refuse(args, refusal: str):
     """Validate the records; on errors print them and `refusal`, and return None."""
-    from .validation import validate
+    from .validate import validate
     checked = validate(_records_dir(args.records), args.as_of or today_in_shanghai(), keep_records=True)
     if not checked.ok:
         print_text(list(checked.findings), out=sys.stderr)
@@ -164,7 +92,7 @@ def _checked_or_refuse(args, refusal: str):
 
 
 def run_codeowners(args) -> int:
-    from . import codeowners
+    from .authoring import codeowners
     checked = _checked_or_refuse(args, "记录有错误，未生成审核分派。")
     if checked is None:
         return 1
@@ -180,9 +108,9 @@ def run_codeowners(args) -> int:
 def run_diff(args) -> int:
     import subprocess
     import tempfile
-    from .diff import GitError, head_records, markdown, summarize
-    from .render import display_name
-    from .validation import validate
+    from .authoring.diff import GitError, head_records, markdown, summarize
+    from .model import display_name
+    from .validate import validate
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
         repo = Path(top.stdout.strip())
@@ -211,7 +139,7 @@ def _fmt_paths(paths: list[str], records: Path) -> list[Path]:
 
 def run_fmt(args) -> int:
     from . import atomic
-    from .fmt import format_file, targets
+    from .authoring.fmt import format_file, targets
     records = _records_dir(args.records)
     formatted = []
     for path in targets(_fmt_paths(args.paths, records), records):
@@ -245,7 +173,7 @@ def _field_options(extra: list[str]) -> dict[str, str]:
 
 
 def run_new(args, extra: list[str]) -> int:
-    from .edit import EditError, new_record
+    from .authoring.edit import EditError, new_record
     try:
         path = new_record(_records_dir(args.records), args.type, _field_options(extra),
                           args.date or today_in_shanghai())
@@ -256,7 +184,7 @@ def run_new(args, extra: list[str]) -> int:
 
 
 def run_transition(args) -> int:
-    from .edit import EditError, transition
+    from .authoring.edit import EditError, transition
     extra = {k: v for k, v in (("reason", args.reason), ("new_deadline", args.new_deadline),
                                ("approved_by", args.approved_by)) if v}
     if args.evidence:
@@ -272,7 +200,7 @@ def run_transition(args) -> int:
 
 
 def run_export_xlsx(args) -> int:
-    from .ledger import write_workbook
+    from .authoring.ledger import write_workbook
     from .pipeline import internal_catalog
     checked = _checked_or_refuse(args, "记录有错误，未导出。")
     if checked is None:
@@ -283,7 +211,7 @@ def run_export_xlsx(args) -> int:
 
 
 def run_import_xlsx(args) -> int:
-    from .ledger_import import apply_plan, plan_import
+    from .authoring.ledger_import import apply_plan, plan_import
     from .pipeline import internal_catalog
     checked = _checked_or_refuse(args, "记录有错误，请先改正再导入。")
     if checked is None:
@@ -309,14 +237,14 @@ def run_import_xlsx(args) -> int:
 
 
 def run_schema(args) -> int:
-    from .schema_export import write_schemas
+    from .authoring.schema_export import write_schemas
     for path in write_schemas(Path(args.out)):
         print(path)
     return 0
 
 
 def run_synth(args) -> int:
-    from .synth import write_city
+    from .synth.city import write_city
     out = Path(args.out)
     count = write_city(out, problems=args.problems, seed=args.seed)
     print(f"已生成 {count} 个记录文件：{out}")
@@ -324,7 +252,7 @@ def run_synth(args) -> int:
 
 
 def run_nginx_conf(args) -> int:
-    from .nginx import NginxConfError, serve_conf, write_conf
+    from .site.nginx import NginxConfError, serve_conf, write_conf
     site, out = Path(args.site), Path(args.out)
     try:
         if args.serve:

@@ -1,63 +1,102 @@
-"""The stages run in order; each takes the previous stage's output."""
+"""The stages in order, each taking the previous stage's output:
+
+    validate (records/ → checked records) → catalog (+ the records' Git history)
+      → per audience: view → site (render → MkDocs → publish)
+
+The two sites share nothing but the catalog and the history, so they are built side by side,
+each in a forked process that inherits them instead of receiving a pickled copy.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing as mp
 import os
-from concurrent.futures import ProcessPoolExecutor
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .build import Built, build_site
-from .check import Checked
-from .history import read_history
-from .index import Catalog, build_index
-from .render import Site
-from .validation import validate as _validate
-
-
-def validate(records: Path, as_of: dt.date) -> Checked:
-    """load → check → locate; findings located and sorted, with the valid records (no cache:
-    the records themselves are not kept in it)."""
-    return _validate(records, as_of, keep_records=True)
+from .catalog.catalog import Catalog, build_catalog
+from .catalog.git_history import GitHistory, read_git_history
+from .catalog.view import view
+from .site.publish import Published, PublishError, publish_site
+from .validate import Checked, validate
 
 
 def internal_catalog(checked: Checked) -> Catalog:
-    """index: the valid records of a checked tree, for staff (views are derived from it)."""
-    return build_index([(v.file, v.record) for v in checked.valid], checked.as_of, "internal")
+    """The catalog of a checked tree's valid records, for staff (every view is made from it)."""
+    return build_catalog([(v.file, v.record) for v in checked.valid], checked.as_of, "internal")
 
 
-def _site_for(catalog: Catalog, audience: str) -> Site:
-    campaign = catalog.campaign
-    return Site(name=campaign.name if campaign else "创建全国文明城市工作台账",
-                city=campaign.city if campaign else "", audience=audience, as_of=catalog.as_of,
-                illustrative=bool(campaign and campaign.illustrative),
-                icp=campaign.icp if campaign else None)
+@dataclass(frozen=True)
+class SiteJob:
+    """What building one audience's site takes."""
+    catalog: Catalog
+    history: GitHistory
+    audience: str
+    records: Path
+    out: Path
+    work: Path
 
 
-def build(records: Path, as_of: dt.date, audiences: tuple[str, ...], out: Path,
-          work: Path) -> tuple[Checked, list[Built]]:
-    """validate → index → per audience: view → render → MkDocs → publish. Nothing is written
-    to `out` when the records have errors."""
-    checked = validate(records, as_of)
+def build_site(job: SiteJob) -> Published:
+    """view → site for one audience."""
+    started = time.perf_counter()
+    published = publish_site(view(job.catalog, job.audience, job.history), job.records, job.out, job.work)
+    return replace(published, seconds=time.perf_counter() - started)
+
+
+def build_sites(records: Path, as_of: dt.date, audiences: tuple[str, ...], out: Path,
+                work: Path) -> tuple[Checked, list[Published]]:
+    """validate → catalog → per audience: view → site. Nothing is written to `out` when the
+    records have errors."""
+    checked = validate(records, as_of, keep_records=True)
     if not checked.ok:
         return checked, []
     catalog = internal_catalog(checked)
-    history = read_history(records)
-    jobs = [(catalog, _site_for, records, out, work, audience, history) for audience in audiences]
+    history = read_git_history(records)
+    jobs = [SiteJob(catalog, history, audience, records, out, work) for audience in audiences]
     if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or "fork" not in mp.get_all_start_methods():
-        return checked, [build_site(*job) for job in jobs]
-    # The two sites share nothing but the catalog: build them side by side. Forked workers
-    # inherit the catalog instead of receiving a pickled copy of it.
-    global _JOBS
-    _JOBS = jobs
-    with ProcessPoolExecutor(max_workers=len(jobs), mp_context=mp.get_context("fork"),
-                             initializer=_die_with_parent) as pool:
-        built = list(pool.map(_build_job, range(len(jobs))))
-    _JOBS = []
-    return checked, built
+        return checked, [build_site(job) for job in jobs]
+    return checked, _side_by_side(jobs)
 
 
-_JOBS: list = []
+def _side_by_side(jobs: list[SiteJob]) -> list[Published]:
+    """Each job in a forked process; their results (or errors) in order."""
+    context = mp.get_context("fork")
+    running = []
+    for job in jobs:
+        receiver, sender = context.Pipe(duplex=False)
+        # forked: the child inherits `job` (the whole catalog) as it is; nothing is pickled
+        process = context.Process(target=_build_in_child, args=(job, sender))
+        process.start()
+        sender.close()
+        running.append((process, receiver))
+    results = []
+    for process, receiver in running:
+        try:
+            result = receiver.recv()
+        except EOFError:
+            result = None
+        process.join()
+        results.append(result if result is not None
+                       else PublishError(f"生成网站的子进程意外退出（退出码 {process.exitcode}）"))
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
+def _build_in_child(job: SiteJob, sender) -> None:
+    _die_with_parent()
+    try:
+        result = build_site(job)
+    except BaseException as error:      # the parent raises it
+        result = error
+    try:
+        sender.send(result)
+    except Exception:                   # an error that does not pickle
+        sender.send(PublishError(repr(result)))
+    sender.close()
 
 
 def _die_with_parent() -> None:
@@ -68,7 +107,3 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-
-
-def _build_job(index: int) -> Built:
-    return build_site(*_JOBS[index])

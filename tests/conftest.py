@@ -254,6 +254,23 @@ class Tree:
                 if (code is None or f["code"] == code) and (file is None or f["file"] == file)]
 
 
+def record_data(records: Path) -> list[tuple[str, str, dict]]:
+    """(type name, file, data as written) of every record file under `records`, read with the
+    validator's own loader; every file must be a readable record."""
+    from generator.validate import load
+    records = records.resolve()
+    out = []
+    for folder, name in load.walk_records(records):
+        rel = Path(folder).relative_to(records).as_posix()
+        file, record_type, _year, problem = load.classify_name(records, "" if rel == "." else rel, name, False)
+        assert problem is None, problem
+        text, problem = load.read_record(file, Path(folder, name))
+        data, problem = load.parse_text(file, text) if text is not None else (None, problem)
+        assert problem is None, problem
+        out.append((record_type.type_name, file, data))
+    return out
+
+
 @pytest.fixture(autouse=True)
 def _validate_cache_in_tmp(tmp_path_factory, monkeypatch):
     """`validate` keeps a cache under $XDG_CACHE_HOME (default ~/.cache): each test gets its

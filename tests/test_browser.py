@@ -98,7 +98,7 @@ def test_search_from_a_record_page_opens_a_record_and_escapes_result_text(served
 
 def test_a_term_in_most_pages_still_finds_the_pages_with_it_in_their_title(paged_city, browser):
     import json
-    from generator.search import shard_of
+    from generator.site.search import shard_of
     site = paged_city / "site/public"
     manifest = json.loads((site / "search/manifest.json").read_text("utf-8"))
     shards = {n: json.loads((site / f"search/t/{n}.json").read_text("utf-8")) for n in range(manifest["shards"])}

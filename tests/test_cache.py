@@ -287,7 +287,7 @@ def test_random_edits_agree_with_no_cache(runner, monkeypatch, workers, steps):
     """A seeded random walk over edits of every kind above, compared after each step; also
     with the work spread over worker processes (as for a large tree)."""
     if workers:
-        from generator import workers as crew
+        from generator.validate.engine import workers as crew
         monkeypatch.setattr(crew, "POOL_MIN_FILES", 1)
     tree = runner.tree
     rng = random.Random(7)
@@ -338,8 +338,9 @@ def test_random_edits_agree_with_no_cache(runner, monkeypatch, workers, steps):
 def test_trusted_stat_signatures_read_only_changed_files(runner, monkeypatch):
     """With signatures trusted at once (as for files written long ago), an unchanged file is
     not read again, and a changed one is."""
-    from generator import cache, load
-    monkeypatch.setattr(cache, "SETTLE_NS", -10**18)
+    from generator.validate import load
+    from generator.validate.check import attachments
+    monkeypatch.setattr(attachments, "SETTLE_NS", -10**18)
     tree = runner.tree
     runner.same()
     read = []
@@ -353,7 +354,7 @@ def test_trusted_stat_signatures_read_only_changed_files(runner, monkeypatch):
 
 
 def test_worker_processes_give_the_same_findings(runner, monkeypatch):
-    from generator import workers
+    from generator.validate.engine import workers
     monkeypatch.setattr(workers, "POOL_MIN_FILES", 1)
     tree = runner.tree
     for n in range(2, 12):
@@ -364,7 +365,7 @@ def test_worker_processes_give_the_same_findings(runner, monkeypatch):
 
 
 def test_workers_that_cannot_start_or_die_leave_the_work_to_this_process(runner, monkeypatch):
-    from generator import workers
+    from generator.validate.engine import workers
     monkeypatch.setattr(workers, "POOL_MIN_FILES", 1)
     tree = runner.tree
     tree.write("records/problems/2017/P-2017-0002.yaml", problem(2, unit="x"))
@@ -397,7 +398,7 @@ def test_cache_that_would_run_code_is_refused(runner):
     """A cache file is data: one that asks to call anything (as a crafted pickle does) is
     ignored like a damaged one."""
     import pickle
-    from generator.cache import Cache
+    from generator.validate.engine.cache import Cache
     tree = runner.tree
     expected = runner.same()
     marker = tree.root / "ran"
@@ -413,14 +414,14 @@ def test_cache_that_would_run_code_is_refused(runner):
 
 
 def test_new_generator_version_does_not_use_the_old_cache(runner, monkeypatch):
-    from generator import cache
+    from generator.validate.engine import cache
     tree = runner.tree
     runner.same()
     folder = cache.Cache(tree.records, runner.cache).folder
     # plant a wrong report under the current key: the cache is used ...
     state = cache.Cache(tree.records, runner.cache).load("state")
     report = state.get("report")
-    report.own[P] = ((("E-FILE-EMPTY", "error", P, 1, 1, "", "文件是空的", "请填写", ()),), ())
+    report.alone[P] = ((("E-FILE-EMPTY", "error", P, 1, 1, "", "文件是空的", "请填写", ()),), ())
     cache.Cache(tree.records, runner.cache).save("state", {k: v if k != "report" else report
                                                             for k, v in state.raw.items()})
     assert "E-FILE-EMPTY" in runner.run("--as-of", AS_OF)[1]
@@ -442,3 +443,14 @@ def test_no_cache_writes_nothing_and_the_default_place(runner, tmp_path, monkeyp
     made = [p.relative_to(home).as_posix() for p in home.rglob("*") if p.is_file()]
     assert made and all(p.startswith("taizhang/validate/") for p in made)
     assert not [p for p in tree.records.rglob("*") if ".cache" in p.parts or "cache" in p.name]
+
+
+def test_the_cache_key_covers_exactly_the_validator_code():
+    """A change to any module validation can import throws the cache away; a change to the
+    catalog, the sites or the authoring tools does not."""
+    from generator.validate.engine import cache
+    package = Path(cache.__file__).resolve().parents[2]
+    covered = {p.relative_to(package).as_posix() for p in cache._imported_by(package, cache.START)}
+    every_validate_module = {p.relative_to(package).as_posix() for p in (package / "validate").rglob("*.py")}
+    assert every_validate_module <= covered
+    assert {c.split("/")[0] for c in covered} == {"validate", "model", "findings.py"}

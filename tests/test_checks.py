@@ -1151,7 +1151,7 @@ def test_file_not_record_passes_for_a_photo_under_attachments(make_tree):
 
 def test_file_unreadable_is_reported_not_a_crash(make_tree, monkeypatch):
     # Root reads every file, so the unreadable one is simulated at the only place files are read.
-    from generator import load
+    from generator.validate import load
     tree = make_tree()
     real = load.read_text
 

@@ -394,10 +394,8 @@ def test_extra_records_of_every_type_are_valid(make_tree):
 
 
 def _records_by_type(tree):
-    from generator.load import load
-    loaded = load(tree.records)
-    assert not loaded.findings
-    return [(doc.record_type.type_name, doc.file, doc.data) for doc in loaded.documents]
+    from conftest import record_data
+    return record_data(tree.records)
 
 
 def test_schema_fits_a_record_of_each_type(make_tree, schemas):
@@ -432,7 +430,7 @@ def test_schema_validates_a_record_of_each_type(make_tree, schemas):
 def test_json_output_is_what_json_module_writes():
     """The JSON report is written by a fast formatter; it must be byte for byte what
     json.dumps(..., ensure_ascii=False, indent=1) writes."""
-    from generator.cli import json_list
+    from generator.formats import json_list
     tricky = ["", "引号\"与反斜杠\\", "换行\n回车\r制表\t", "\x00\x1f\x7f\u2028\u2029", "😀 emoji", "</script>"]
     items = [{"file": f"records/x{i}.yaml", "line": i, "column": -i, "severity": "error",
               "code": "E-X", "message": text} for i, text in enumerate(tricky)]

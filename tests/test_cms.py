@@ -1,4 +1,4 @@
-"""The form editor at /admin/ of the internal site (Decap CMS, generator/cms.py).
+"""The form editor at /admin/ of the internal site (Decap CMS, generator/site/cms.py).
 
 Fast tests: the configuration comes from the record model, and the record writer in
 site_templates/admin/taizhang-cms.js (run under node) writes what `fmt` writes and keeps what
@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.cms import JS_YAML, TEMPLATES, decap_config, model_shapes
-from generator.fmt import format_text
-from generator.index import build_index
-from generator.lifecycle import STATE_LABELS
-from generator.load import _classify, parse_text
+from generator.site.cms import JS_YAML, TEMPLATES, decap_config, model_shapes
+from generator.authoring.fmt import format_text
+from generator.catalog.catalog import build_catalog
+from generator.model.lifecycle import STATE_LABELS
+from generator.validate.load import _classify, parse_text
 from generator.model import RECORD_TYPES
 from generator.model.fields import field_specs
 
@@ -45,7 +45,7 @@ def _catalog():
         model, _year = _classify(path.relative_to(ROOT / "records"))
         if model is not None:
             records.append((str(path), model.model_validate(yaml.safe_load(path.read_text("utf-8")))))
-    return build_index(records, dt.date(2017, 5, 31), "internal")
+    return build_catalog(records, dt.date(2017, 5, 31), "internal")
 
 
 @pytest.fixture(scope="module")

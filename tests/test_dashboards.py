@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.dashboards import compute
-from generator.pipeline import internal_catalog, validate
-from generator.view import view
+from generator.catalog.view import view
+from generator.pipeline import internal_catalog
+from generator.site.dashboards import compute
+from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "tests/fixtures/dashboard/records"
@@ -36,10 +37,10 @@ AS_OF = dt.date(2017, 5, 10)
 
 @pytest.fixture(scope="module")
 def dash():
-    checked = validate(RECORDS, AS_OF)
+    checked = validate(RECORDS, AS_OF, keep_records=True)
     assert checked.ok
     catalog = internal_catalog(checked)
-    return compute(view(catalog, "public"))
+    return compute(view(catalog, "public").catalog)
 
 
 def test_overall_rate_lights_and_days_to_close(dash):

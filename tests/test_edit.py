@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.load import parse_text
+from generator.validate.load import parse_text
 from generator.model import RECORD_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]

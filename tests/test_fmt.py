@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.fmt import format_text
-from generator.load import parse_text
+from generator.authoring.fmt import format_text
+from generator.validate.load import parse_text
 from generator.model import Problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def test_the_example_records_are_canonical():
 
 
 def test_fmt_is_idempotent_and_keeps_values_and_comments_on_every_example():
-    from generator.load import _classify
+    from generator.validate.load import _classify
     for path in EXAMPLES:
         model, _ = _classify(path.relative_to(ROOT / "records"))
         text = path.read_text("utf-8").replace("\n", "\n# 注释\n", 1)    # and one more comment each

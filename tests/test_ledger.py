@@ -135,7 +135,7 @@ def test_the_ledger_opens_in_libreoffice(tmp_path):
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.text("备注abc 12", min_size=1, max_size=10)), max_size=5))
 def test_import_never_loses_a_comment_or_a_value(tmp_path_factory, inserts):
-    from generator.load import parse_text
+    from generator.validate.load import parse_text
     tmp = tmp_path_factory.mktemp("imp")
     records = _records_copy(tmp)
     target = records / "problems/2017/P-2017-0002.yaml"
@@ -161,11 +161,11 @@ def test_import_never_loses_a_comment_or_a_value(tmp_path_factory, inserts):
 
 
 def test_the_open_data_workbook_opens_in_libreoffice_with_its_values(tmp_path):
-    """generator/xlsx.py writes SpreadsheetML by hand: LibreOffice must read back every value."""
+    """generator/site/xlsx.py writes SpreadsheetML by hand: LibreOffice must read back every value."""
     import datetime as dt
     import shutil
     import pytest
-    from generator.xlsx import workbook
+    from generator.site.xlsx import workbook
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("needs Debian's libreoffice-calc-nogui (.ci/run installs it)")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.findings import CODES
-from generator.load import _decode, parse_text
+from generator.validate.load import _decode, parse_text
 
 FILE = "records/problems/2017/P-2017-0001.yaml"
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -144,7 +144,7 @@ def test_accepted_file_is_a_valid_record(make_tree, name):
 
 def test_yes_no_on_off_stay_text(make_tree):
     """YAML 1.2: yes/no/on/off are strings; in a text field they are accepted as text."""
-    from generator.load import parse_text
+    from generator.validate.load import parse_text
     data, problem = parse_text(TARGET, (ACCEPTED / "yaml12_strings.yaml").read_text(encoding="utf-8"))
     assert problem is None
     assert (data["description"], data["location"], data["measures"]) == ("yes", "on", "no")

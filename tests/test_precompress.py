@@ -1,4 +1,4 @@
-"""Precompressed `.gz` siblings for nginx's gzip_static (generator/precompress.py): written by
+"""Precompressed `.gz` siblings for nginx's gzip_static (generator/site/precompress.py): written by
 the build for the public site, deterministic, always matching their file, reused across builds."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.precompress import MIN_SIZE, TEXT_SUFFIXES, gzip_bytes, precompress
+from generator.site.precompress import MIN_SIZE, TEXT_SUFFIXES, gzip_bytes, precompress
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -151,11 +151,11 @@ def test_record_pages_show_their_history_following_renames(repo, tmp_path):
 
 
 def test_history_is_read_in_one_pass_over_the_log(repo, monkeypatch):
-    from generator import history
+    from generator.catalog import git_history as history
     calls = []
     real = history._git
     monkeypatch.setattr(history, "_git", lambda cwd, *args: calls.append(args) or real(cwd, *args))
-    found = history.read_history(repo.records)
+    found = history.read_git_history(repo.records)
     assert [a[0] for a in calls] == ["rev-parse", "log"]
     assert found.of(P)[0].subject == "初始记录"
 

@@ -21,7 +21,7 @@ import yaml
 
 from generator.model import RECORD_TYPES
 from generator.model.fields import field_specs
-from generator.yamltext import dump
+from generator.model.yamltext import dump
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2017-05-31"
@@ -176,7 +176,7 @@ def test_icp_number_in_footer_and_no_other_host(example_sites):
 
 
 def test_search_index_is_sharded_and_holds_articles_only(example_sites):
-    from generator.search import shard_of, terms
+    from generator.site.search import shard_of, terms
     for audience in ("public", "internal"):
         site = example_sites / audience
         manifest = json.loads((site / "search/manifest.json").read_text("utf-8"))

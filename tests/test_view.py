@@ -8,21 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from generator.index import build_index
+from generator.catalog.catalog import build_catalog
+from generator.catalog.git_history import Change, GitHistory
+from generator.catalog.view import INTERNAL, PUBLIC, view
 from generator.model import RECORD_TYPES
 from generator.model.fields import field_specs, iter_refs
-from generator.pipeline import internal_catalog, validate
-from generator.view import view
+from generator.pipeline import internal_catalog
+from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def views():
-    checked = validate(ROOT / "records", dt.date(2017, 5, 31))
+    checked = validate(ROOT / "records", dt.date(2017, 5, 31), keep_records=True)
     assert checked.ok
     catalog = internal_catalog(checked)
-    return catalog, view(catalog, "public")
+    return catalog, view(catalog, "public").catalog
 
 
 def _internal_values(obj, where=""):
@@ -57,7 +59,7 @@ def test_public_view_of_each_type(views, type_name):
 
 def test_the_internal_view_is_the_catalog(views):
     internal, _ = views
-    assert view(internal, "internal") is internal
+    assert view(internal, "internal").catalog is internal
 
 
 def test_examples_do_carry_internal_values_to_strip(views):
@@ -71,7 +73,23 @@ def test_public_counts_do_not_count_hidden_records(views, tmp_path):
     hidden = next(p for p in internal.of_type("problem"))
     records = [(internal.files[r.id], r.model_copy(update={"visibility": "internal"}) if r.id == hidden.id else r)
                for r in internal.records.values()]
-    catalog = build_index(records, internal.as_of, "internal")
-    public = view(catalog, "public")
+    catalog = build_catalog(records, internal.as_of, "internal")
+    public = view(catalog, "public").catalog
     assert len(public.of_type("problem")) == len(internal.of_type("problem")) - 1
     assert hidden.id not in public.status
+
+
+def test_the_public_view_carries_the_git_history_it_may_show(views):
+    """Everything a public page can reach passes through the view: the records' Git history
+    too. The public view keeps the changes of its own records only, and no authors."""
+    internal, public = views
+    hidden = next(r for r in internal.records.values() if r.id not in public.records)
+    shown = next(iter(public.records))
+    first, second = Change(dt.date(2017, 4, 1), "录入", "张三"), Change(dt.date(2017, 5, 2), "更新", "李四")
+    history = GitHistory({internal.files[hidden.id]: (second,), internal.files[shown]: (first,)}, second.date)
+    seen = view(internal, "public", history)
+    assert seen.history.changes == {internal.files[shown]: (Change(first.date, "录入", None),)}
+    assert seen.history.latest == second.date            # when the ledger last changed: a date only
+    assert (seen.shows.commit_authors, seen.shows.internal_fields, seen.shows.urging) == (False, False, False)
+    staff = view(internal, "internal", history)
+    assert staff.history is history and staff.shows == INTERNAL and seen.shows == PUBLIC

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import EVIDENCE, JPEG, MINIMAL, REPO, Tree
 from generator.cli import main
-from generator.load import parse_text
+from generator.validate.load import parse_text
 
 P = "records/problems/2017/P-2017-0001.yaml"
 

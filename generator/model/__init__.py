@@ -2,7 +2,7 @@
 under records/ to types."""
 from __future__ import annotations
 
-from .base import Record
+from .base import Record, display_name
 from .org import (AssessmentItem, Assessor, Campaign, District, Hq, Indicator, InspectionGroup,
                   MediaOutlet, PatrolGroup, Person, SiteType, SubHq, Unit)
 from .problem import Problem
@@ -24,5 +24,5 @@ def type_for_folder(folder: str) -> type[Record] | None:
     return FOLDER_TYPES.get(folder)
 
 
-__all__ = ["RECORD_TYPES", "FOLDER_TYPES", "Record", "type_for_folder"] + [
+__all__ = ["RECORD_TYPES", "FOLDER_TYPES", "Record", "display_name", "type_for_folder"] + [
     cls.__name__ for cls in RECORD_TYPES.values()]

@@ -129,3 +129,15 @@ class Record(Part):
     @classmethod
     def id_example(cls) -> str:
         return f"{cls.id_prefix}-2017-0001" if cls.yearly else "panlong"
+
+
+def display_name(record: Record) -> str:
+    """How pages, ledgers and summaries name a record: its name or title (a person by role: names
+    are internal), else its id."""
+    for attr in ("name", "title"):
+        value = getattr(record, attr, None)
+        if value:
+            return value
+    if record.type_name == "person":
+        return record.role
+    return record.id

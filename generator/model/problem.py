@@ -1,8 +1,8 @@
 """Problems (问题) and their rectification history (整改)."""
 from __future__ import annotations
 
-from ..lifecycle import STATE_LABELS
 from .base import Code, Date, Part, Record, choice, field, listing, ref
+from .lifecycle import STATE_LABELS
 
 SOURCES = {
     "inspection": "督查组督查",

@@ -1,5 +1,5 @@
 /* Taizhang: site search in Material's search box. The index (search/, written by
-   generator/search.py) is cut into shards: a query fetches the shards of its own terms and the
+   generator/site/search.py) is cut into shards: a query fetches the shards of its own terms and the
    document files of the results it shows, never the whole index, so search stays light on a
    phone at 100,000 problems. Chinese is matched by overlapping character pairs, exactly as it
    was indexed. No inline script, nothing from another host; result text is inserted as text. */
@@ -30,7 +30,7 @@
     return found.filter(function (term, i) { return found.indexOf(term) === i; });
   }
 
-  function shardOf(term, shards) {      // FNV-1a over UTF-16 code units, as generator/search.py
+  function shardOf(term, shards) {      // FNV-1a over UTF-16 code units, as generator/site/search.py
     var h = 0x811c9dc5;
     for (var i = 0; i < term.length; i++) {
       h ^= term.charCodeAt(i);

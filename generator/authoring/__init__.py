@@ -1,0 +1,1 @@
+"""Tools that write or review records: new, transition, fmt, Excel ledgers, diff, CODEOWNERS, schemas."""

@@ -1,0 +1,87 @@
+"""What templates receive: the documented contract between the generator and site_templates/.
+
+Every page template gets a `PageContext` as `ctx`, with what only its kind of page has in
+`ctx.extra` (one dataclass per page kind). site_templates/README.md documents every field,
+global and filter, and tests/test_templates.py holds the templates, the README and these
+classes together.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..catalog.catalog import Catalog, Summary
+from ..catalog.view import View
+from ..model import Record
+from .dashboards import Dashboard
+from .opendata import Table
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page sits in a list cut into pages."""
+    first: str                              # docs path of page 1
+    number: int                             # this page, from 1
+    count: int                              # number of pages
+    total: int                              # items in the whole list
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every page knows about the site it is on."""
+    name: str
+    city: str
+    audience: str            # public | internal
+    as_of: dt.date
+    illustrative: bool
+    icp: str | None
+
+    @classmethod
+    def of(cls, view: View) -> "Site":
+        """The site of a view, named by its campaign record (if the view has one)."""
+        campaign = view.catalog.campaign
+        return cls(name=campaign.name if campaign else "创建全国文明城市工作台账",
+                   city=campaign.city if campaign else "", audience=view.audience, as_of=view.catalog.as_of,
+                   illustrative=bool(campaign and campaign.illustrative), icp=campaign.icp if campaign else None)
+
+
+@dataclass(frozen=True)
+class HomeExtra:
+    """home.md.j2"""
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class SectionExtra:
+    """record_list.html.j2: a section's index of records"""
+    type_name: str
+
+
+@dataclass(frozen=True)
+class DashboardExtra:
+    """dashboard*.md.j2"""
+    dashboard: Dashboard
+
+
+@dataclass(frozen=True)
+class DataExtra:
+    """data.md.j2: the open data page"""
+    tables: tuple[Table, ...]
+
+
+EXTRAS = (HomeExtra, SectionExtra, DashboardExtra, DataExtra)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """The context every template receives (see site_templates/README.md)."""
+    site: Site
+    catalog: Catalog                        # the view's catalog
+    path: str                               # the page's path under docs/, e.g. problems/P-2017-0001.md
+    title: str
+    record: Record | None = None            # record pages
+    problems: tuple = ()                    # problem list pages: problems to show
+    records: tuple = ()                     # other list pages
+    groups: tuple = ()                      # index pages: (heading, path, count)
+    pager: Pager | None = None              # list pages: where this page sits in its list
+    extra: HomeExtra | SectionExtra | DashboardExtra | DataExtra | None = None

@@ -1,0 +1,266 @@
+"""Dashboards: what the leaders ask, computed from a view for its as-of date.
+
+Everything comes from the records' own event dates: rates, lights, rankings and their movement
+since the end of the previous month, sources and sites, the monthly trend, assessment ranks,
+the cadence of meetings, inspections and media feedback, and meeting decisions. Computed from
+the audience's view, so a public number never counts a hidden record.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ..catalog.catalog import Catalog, assessment_rankings
+from ..model.lifecycle import status_on
+from ..model.periods import whole_months, whole_weeks
+from ..model.problem import SOURCES
+
+
+@dataclass(frozen=True)
+class Tally:
+    total: int
+    closed: int
+    open: int
+    overdue: int
+    rate: float | None              # closed / total, percent
+    avg_days_to_close: float | None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    id: str
+    name: str
+    tally: Tally
+    rank: int
+    previous_rank: int | None       # at the end of the previous month
+    movement: int | None            # places gained (+) or lost (−) since then
+
+
+@dataclass(frozen=True)
+class Labelled:
+    key: str
+    label: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class Month:
+    month: str                      # YYYY-MM
+    opened: int
+    closed: int
+    backlog: int                    # open at the month's end (or the as-of date)
+
+
+@dataclass(frozen=True)
+class CadenceRow:
+    """One body's record against its cadence: a count per period and whether it is met."""
+    name: str
+    cells: tuple[tuple[str, int, bool], ...]   # (period label, count, ok)
+
+    @property
+    def gaps(self) -> int:
+        return sum(not ok for _, _, ok in self.cells)
+
+
+@dataclass(frozen=True)
+class DecisionTally:
+    owner: str
+    name: str
+    total: int
+    done: int
+    in_progress: int
+    late: int
+
+
+@dataclass(frozen=True)
+class AssessmentTable:
+    assessments: tuple                      # assessment records, oldest first
+    rows: tuple[tuple[str, str, tuple], ...]  # (district id, name, ((score, rank) | None per assessment))
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    as_of: dt.date
+    previous: dt.date                       # end of the previous month: the ranking compared against
+    overall: Tally
+    lights: dict[str, int]
+    districts: tuple[Ranked, ...]
+    sub_hqs: tuple[Ranked, ...]
+    red_list: tuple[Ranked, ...]            # best districts
+    black_list: tuple[Ranked, ...]          # worst districts
+    by_source: tuple[Labelled, ...]
+    by_site_type: tuple[Labelled, ...]
+    by_indicator: tuple[Labelled, ...]
+    trend: tuple[Month, ...]
+    assessments: AssessmentTable
+    scheduling: CadenceRow                  # per fortnight since the campaign start
+    sub_hq_weeks: tuple[CadenceRow, ...]
+    inspection_months: tuple[CadenceRow, ...]
+    media_weeks: CadenceRow
+    decisions: DecisionTally
+    decisions_by_owner: tuple[DecisionTally, ...]
+    overdue_by_unit: tuple[tuple[str, str, tuple], ...]   # (unit id, name, overdue problems)
+    accountability: tuple                   # cases in this view, newest first
+
+
+def _tally(catalog: Catalog, problems, day: dt.date, yellow: int) -> Tally:
+    total = closed = overdue = 0
+    days_to_close = []
+    for p in problems:
+        st = catalog.status[p.id] if day == catalog.as_of else status_on(p.history, p.deadline, day, yellow)
+        if st is None:
+            continue
+        total += 1
+        if st.state == "closed":
+            closed += 1
+            closed_on = next(e.date for e in reversed(p.history) if e.state == "closed" and e.date <= day)
+            days_to_close.append((closed_on - p.found).days)
+        if st.light == "red":
+            overdue += 1
+    return Tally(total, closed, total - closed, overdue,
+                 round(100 * closed / total, 1) if total else None,
+                 round(sum(days_to_close) / len(days_to_close), 1) if days_to_close else None)
+
+
+def _rank(rows: list[tuple[str, str, Tally]]) -> list[tuple[str, str, Tally, int]]:
+    """Best first: higher rate, then fewer overdue; equal results share a rank."""
+    def key(row):
+        tally = row[2]
+        return (-(tally.rate if tally.rate is not None else -1), tally.overdue)
+    ordered = sorted(rows, key=lambda r: (key(r), r[0]))
+    out, rank = [], 0
+    for i, row in enumerate(ordered):
+        if i == 0 or key(row) != key(ordered[i - 1]):
+            rank = i + 1
+        out.append((*row, rank))
+    return out
+
+
+def _ranked(catalog: Catalog, groups: dict[str, list], names: dict[str, str], previous: dt.date,
+            yellow: int) -> tuple[Ranked, ...]:
+    now = _rank([(k, names[k], _tally(catalog, groups.get(k, []), catalog.as_of, yellow)) for k in names])
+    before = {k: r for k, _, t, r in _rank([(k, names[k], _tally(catalog, groups.get(k, []), previous, yellow))
+                                            for k in names]) if t.total}
+    return tuple(Ranked(k, name, tally, rank, before.get(k), (before[k] - rank) if k in before else None)
+                 for k, name, tally, rank in now)
+
+
+def _labelled(catalog, groups, labels, yellow) -> tuple[Labelled, ...]:
+    return tuple(Labelled(k, labels.get(k, k), _tally(catalog, groups[k], catalog.as_of, yellow))
+                 for k in sorted(groups, key=lambda k: (-len(groups[k]), k)))
+
+
+def _trend(catalog: Catalog, problems) -> tuple[Month, ...]:
+    opened, closed = Counter(), Counter()
+    for p in problems:
+        opened[p.found.strftime("%Y-%m")] += 1
+        for e in p.history:
+            if e.state == "closed":
+                closed[e.date.strftime("%Y-%m")] += 1
+    months = sorted(set(opened) | set(closed))
+    out, backlog = [], 0
+    for m in months:
+        backlog += opened[m] - closed[m]
+        out.append(Month(m, opened[m], closed[m], backlog))
+    return tuple(out)
+
+
+def _cadence(catalog: Catalog, start: dt.date, end: dt.date):
+    meetings = [m for m in catalog.of_type("meeting") if m.status == "held" and start <= m.date <= end]
+    fortnights = []
+    day = start
+    while day + dt.timedelta(days=13) <= end:
+        fortnights.append(day)
+        day += dt.timedelta(days=14)
+    scheduling_dates = [m.date for m in meetings if m.kind == "scheduling"]
+    scheduling = CadenceRow("总指挥部工作调度会（每两周）", tuple(
+        (f"{f.month}/{f.day}起", n, n >= 1) for f in fortnights
+        for n in [sum(f <= d < f + dt.timedelta(days=14) for d in scheduling_dates)]))
+    weeks = list(whole_weeks(start, end))
+    met = Counter((m.sub_hq, m.date - dt.timedelta(days=m.date.weekday())) for m in meetings if m.kind == "sub_hq")
+    sub_hq_weeks = tuple(CadenceRow(s.name, tuple((f"{w.month}/{w.day}", met[(s.id, w)], met[(s.id, w)] >= 1)
+                                                  for w in weeks))
+                         for s in sorted(catalog.of_type("sub_hq"), key=lambda s: s.number))
+    months = list(whole_months(start, end))
+    per_month = Counter((i.group, i.date.replace(day=1)) for i in catalog.of_type("inspection"))
+    inspection_months = tuple(
+        CadenceRow(g.name, tuple((f"{m.year}年{m.month}月", per_month[(g.id, m)], 1 <= per_month[(g.id, m)] <= 2)
+                                 for m in months))
+        for g in sorted(catalog.of_type("inspection_group"), key=lambda g: g.number))
+    fed = Counter(f.date - dt.timedelta(days=f.date.weekday()) for f in catalog.of_type("media_feedback"))
+    media = CadenceRow("新闻媒体反馈（每周五）", tuple(
+        (f"{(w + dt.timedelta(days=4)).month}/{(w + dt.timedelta(days=4)).day}", fed[w], fed[w] >= 1) for w in weeks))
+    return scheduling, sub_hq_weeks, inspection_months, media
+
+
+def _decisions(catalog: Catalog) -> tuple[DecisionTally, tuple[DecisionTally, ...]]:
+    per_owner: dict[str, list] = defaultdict(list)
+    for meeting in catalog.of_type("meeting"):
+        for d in meeting.decisions:
+            per_owner[d.owner].append(d)
+
+    def tally(owner, name, items):
+        late = sum(d.state != "done" and d.deadline < catalog.as_of for d in items)
+        return DecisionTally(owner, name, len(items), sum(d.state == "done" for d in items),
+                             sum(d.state == "in_progress" for d in items), late)
+    everything = tally("", "全部", [d for items in per_owner.values() for d in items])
+    by_owner = tuple(sorted((tally(o, _name(catalog, o), items) for o, items in per_owner.items()),
+                            key=lambda t: (-t.late, -t.total, t.owner)))
+    return everything, by_owner
+
+
+def _name(catalog: Catalog, record_id: str) -> str:
+    record = catalog.get(record_id)
+    return getattr(record, "name", None) or record_id
+
+
+def compute(catalog: Catalog) -> Dashboard:
+    campaign = catalog.campaign
+    thresholds = catalog.thresholds
+    yellow = thresholds.yellow_days
+    as_of = catalog.as_of
+    previous = as_of.replace(day=1) - dt.timedelta(days=1)
+    problems = catalog.of_type("problem")
+    by = {name: defaultdict(list) for name in ("district", "sub_hq", "source", "site_type", "indicator")}
+    for p in problems:
+        by["district"][p.district].append(p)
+        by["source"][p.source].append(p)
+        for name in ("sub_hq", "site_type", "indicator"):
+            if getattr(p, name):
+                by[name][getattr(p, name)].append(p)
+    districts = _ranked(catalog, by["district"], {d.id: d.name for d in catalog.of_type("district")}, previous, yellow)
+    sub_hqs = _ranked(catalog, by["sub_hq"], {s.id: s.name for s in catalog.of_type("sub_hq")}, previous, yellow)
+    active = [d for d in districts if d.tally.total]
+    n_red, n_black = thresholds.red_list, thresholds.black_list
+
+    ranked = assessment_rankings(catalog)
+    ranks = [{row.district: (row.score, row.rank) for row in rows} for _a, rows in ranked]
+    table = AssessmentTable(tuple(a for a, _rows in ranked), tuple(
+        (d.id, d.name, tuple(r.get(d.id) for r in ranks))
+        for d in sorted(catalog.of_type("district"), key=lambda d: d.order)))
+
+    start = campaign.start if campaign else min((p.found for p in problems), default=as_of)
+    end = min(campaign.end or as_of, as_of) if campaign else as_of
+    scheduling, sub_hq_weeks, inspection_months, media = _cadence(catalog, start, end)
+    decisions, decisions_by_owner = _decisions(catalog)
+
+    overdue: dict[str, list] = defaultdict(list)
+    for p in problems:
+        if catalog.status[p.id].light == "red":
+            overdue[p.responsible_unit].append(p)
+    overdue_by_unit = tuple(sorted(((u, _name(catalog, u), tuple(ps)) for u, ps in overdue.items()),
+                                   key=lambda row: (-len(row[2]), row[0])))
+    lights = Counter(catalog.status[p.id].light for p in problems)
+    return Dashboard(
+        as_of=as_of, previous=previous, overall=_tally(catalog, problems, as_of, yellow),
+        lights={k: lights.get(k, 0) for k in ("red", "yellow", "green", "done")},
+        districts=districts, sub_hqs=sub_hqs,
+        red_list=tuple(active[:n_red]), black_list=tuple(reversed(active[-n_black:])) if len(active) > n_red else (),
+        by_source=_labelled(catalog, by["source"], SOURCES, yellow),
+        by_site_type=_labelled(catalog, by["site_type"], {s.id: s.name for s in catalog.of_type("site_type")}, yellow),
+        by_indicator=_labelled(catalog, by["indicator"], {i.id: i.name for i in catalog.of_type("indicator")}, yellow),
+        trend=_trend(catalog, problems), assessments=table, scheduling=scheduling,
+        sub_hq_weeks=sub_hq_weeks, inspection_months=inspection_months, media_weeks=media,
+        decisions=decisions, decisions_by_owner=decisions_by_owner, overdue_by_unit=overdue_by_unit,
+        accountability=tuple(sorted(catalog.of_type("accountability"), key=lambda a: (a.date, a.id), reverse=True)))

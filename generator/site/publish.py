@@ -1,0 +1,240 @@
+"""Publish: a view's pages → build/<audience>/docs → MkDocs (Material) → site/<audience>/.
+
+`publish_site` runs the steps in order: `render_docs` (dashboards, open data and the feed,
+the pages MkDocs builds, assets, photos, the form editor where the view shows it), `run_mkdocs`,
+`apply_csp`, `write_pages` (the pages out of the navigation, into the frames, and the search
+index), `publish` (the swap). The site is built into a staging folder next to the published one and swapped in only when
+MkDocs has finished, so a failed or killed build leaves the published site as it was.
+Output depends only on the records, the templates and the as-of date (SOURCE_DATE_EPOCH is
+set from it), so two builds of the same input are byte-identical.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..catalog.catalog import Catalog
+from ..catalog.view import View
+from .context import Site
+from .csp import apply_csp
+from .dashboards import Dashboard, compute
+from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, placeholder_path, read_frames
+from .opendata import Table, atom_feed, write_open_data
+from .pages import Page, nav, plan
+from .precompress import precompress
+from .render import Renderer
+from .sanitize import public_copy
+from .search import SearchIndex, marked
+from .urls import depth, page_url
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "site_templates"
+BASE_CONFIG = ROOT / "mkdocs.yml"
+
+
+class PublishError(Exception):
+    """MkDocs failed (or Material's page no longer fits the frames); the published site was left as it was."""
+
+
+@dataclass(frozen=True)
+class Published:
+    audience: str
+    path: Path
+    pages: int
+    seconds: float          # render → MkDocs → pages → search → publish (the pipeline adds the view)
+    peak_mb: int            # the most memory the building process, or a program it ran, held
+
+
+def _copy_attachments(catalog: Catalog, records: Path, docs: Path, strip_metadata: bool) -> None:
+    """Evidence of the view's problems; validate has proven each a regular file under
+    records/attachments/ of its type. The public site gets sanitised copies."""
+    for problem in catalog.of_type("problem"):
+        for event in problem.history:
+            for rel in event.evidence:
+                source, target = records / rel, docs / rel
+                if target.exists() or not source.is_file() or source.is_symlink():
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if strip_metadata:
+                    target.write_bytes(public_copy(source))
+                else:
+                    shutil.copyfile(source, target)
+
+
+def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
+    config = yaml.safe_load(BASE_CONFIG.read_text("utf-8"))
+    # Material prints site_name unescaped; it comes from a record, so it is escaped here.
+    config["site_name"] = html.escape(site.name + ("（内部）" if site.audience == "internal" else ""))
+    config["docs_dir"] = str(work / "docs")
+    config["site_dir"] = str(site_dir)
+    config["nav"] = nav(pages)
+    config["not_in_nav"] = "/**"
+    config["theme"]["custom_dir"] = str(TEMPLATES / "overrides")
+    note = f"数据截至 {site.as_of.year}年{site.as_of.month}月{site.as_of.day}日"
+    if site.illustrative:
+        note += " · 示例数据（虚构）"
+    config["extra"] = {"audience": site.audience, "icp": html.escape(site.icp or ""),
+                       "footer_note": html.escape(note)}
+    path = work / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One audience's docs folder and MkDocs configuration, and the pages MkDocs will not build."""
+    config: Path
+    renderer: Renderer
+    pages: list[Page]
+
+
+_HEADING = re.compile(r"\n(?=#{1,6} )")
+
+
+def _markdown_page(title: str, body: str) -> str:
+    # MkDocs and Material print the title unescaped (<title>, header): escape it once, here.
+    # A Markdown heading must follow a blank line, also right after an HTML block; record text
+    # cannot start a line with "#": it is entity-escaped.
+    return f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n---\n\n" + _HEADING.sub("\n\n", body)
+
+
+def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
+    """Write the pages MkDocs builds (navigation pages and one placeholder per depth for the
+    frames), the assets, the open data and the feed for one audience."""
+    if work.exists():
+        shutil.rmtree(work)
+    docs = work / "docs"
+    docs.mkdir(parents=True)
+    dashboard, tables = write_data(view, site, docs)
+    pages = plan(view, site, dashboard, tables)
+    renderer = Renderer(TEMPLATES, view, site)
+    for page in pages:
+        if page.in_mkdocs:
+            target = docs / page.context.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_markdown_page(page.context.title, renderer.render(page.template, page.context)),
+                              "utf-8")
+    for level in {depth(p.context.path) for p in pages if not p.in_mkdocs}:
+        target = docs / placeholder_path(level)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(placeholder_markdown(), "utf-8")
+    shutil.copytree(TEMPLATES / "assets", docs / "assets")
+    _copy_attachments(view.catalog, records, docs, strip_metadata=not view.shows.original_evidence)
+    if view.shows.form_editor:
+        from .cms import write_admin
+        write_admin(view.catalog, docs)
+    return Prepared(_config(site, pages, work, work / "site"), renderer, pages)
+
+
+def write_data(view: View, site: Site, docs: Path) -> tuple[Dashboard, list[Table]]:
+    """The dashboards' numbers (for their pages), the open data files and the Atom feed."""
+    dashboard = compute(view.catalog)
+    tables = write_open_data(view.catalog, dashboard, docs)
+    (docs / "feed.xml").write_text(atom_feed(view.catalog, site.name), "utf-8")
+    return dashboard, tables
+
+
+def write_pages(prepared: Prepared, site_dir: Path) -> None:
+    """The pages out of the navigation, each written into the frame of its depth, and the
+    search index of the site's articles."""
+    direct = [p for p in prepared.pages if not p.in_mkdocs]
+    frames = read_frames(site_dir, {depth(p.context.path) for p in direct})
+    shutil.rmtree(site_dir / FRAME_DIR, ignore_errors=True)
+    index = SearchIndex()
+    for page in prepared.pages:
+        if page.in_mkdocs:
+            index.add_built_page(site_dir, output_file(site_dir, page.context.path))
+    for page in direct:
+        body = prepared.renderer.render(page.template, page.context)
+        if page.context.record is not None:
+            body = marked(body)
+            index.add(page_url(page.context.path), page.context.title, body)
+        target = output_file(site_dir, page.context.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(frames[depth(page.context.path)].page(page.context.title, body), "utf-8")
+    index.write(site_dir / "search")
+
+
+def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(as_of.year, as_of.month, as_of.day,
+                                                          tzinfo=dt.timezone.utc).timestamp()))
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    try:
+        config = load_config(str(config_path))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (MkDocsException, OSError) as error:
+        raise PublishError(str(error)) from error
+
+
+def _peak_mb() -> int:
+    try:
+        import resource
+    except ImportError:          # not on Windows
+        return 0
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024
+
+
+def publish(staged: Path, target: Path) -> None:
+    """Swap a finished site into place; the old one is removed only after the swap."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        os.replace(target, old / "site")
+    os.replace(staged, target)
+    if old is not None:
+        _remove_in_background(old)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Deleting a site of 100,000 pages takes minutes on some disks, and the new site is already
+    in place: a detached process removes the old one (if it is killed, the next build does)."""
+    subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                      str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Published:
+    """One audience's site from its view, swapped into `out/<audience>` once it is complete."""
+    started = time.perf_counter()
+    audience = view.audience
+    site = Site.of(view)
+    work = work_root / audience
+    prepared = render_docs(view, site, records, work)
+    run_mkdocs(prepared.config, view.catalog.as_of)
+    apply_csp(work / "site")          # before write_pages: the frames carry the policy to every page
+    try:
+        write_pages(prepared, work / "site")
+    except FrameError as error:
+        raise PublishError(str(error)) from error
+    if audience == "public":         # .gz siblings for nginx's gzip_static (deploy/nginx/)
+        precompress(work / "site", previous=out / audience)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(f".{audience}-*"):      # left by a build that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{audience}-new-", dir=out))
+    shutil.rmtree(staged)
+    shutil.move(str(work / "site"), staged)
+    publish(staged, out / audience)
+    return Published(audience, out / audience, len(prepared.pages), time.perf_counter() - started, _peak_mb())

@@ -1,0 +1,1 @@
+"""A synthetic city of records, for examples, benchmarks and scale tests."""

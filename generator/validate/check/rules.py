@@ -1,0 +1,211 @@
+"""Pass 3, per record: dates, the problem lifecycle, attachments, required-by-kind fields,
+control characters and personal data in public text. Rules that look across the whole
+campaign (cadence, statements) are in cadence.py.
+
+Split in two so the validator's cache can keep the first half per file: `rule_facts` reads
+one record alone and returns the findings that depend on nothing else, plus the few dates and
+paths that do (the as-of date, files under records/attachments); `check_dated` judges those.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ...findings import Finding, Loc, finding
+from ...model import RECORD_TYPES, Record
+from ...model.fields import field_label, iter_text
+from ...model.lifecycle import STATE_LABELS, TRANSITIONS, light, status
+from .attachments import Attachments
+from .references import shared
+
+# Dates of things that have happened, per type: they may not lie after the as-of date.
+_HAPPENED: dict[str, tuple[str, ...]] = {
+    "problem": ("found",), "inspection": ("date",), "self_inspection": ("date",),
+    "assessment": ("date",), "media_feedback": ("date",), "patrol_log": ("date",),
+    "circular": ("date",), "accountability": ("date",), "task": ("assigned",),
+}
+_HAPPENED_PARTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "problem": (("history", "date"), ("urgings", "date")),
+    "meeting": (("decisions", "done_date"),),
+    "task": (("milestones", "done_date"),),
+}
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_PII = (
+    ("身份证号", re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")),
+    ("手机号码", re.compile(r"(?<![0-9])1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?![0-9])")),
+    ("车牌号码", re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·・ ]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])")),
+    ("固定电话", re.compile(r"(?<![0-9])(0[1-9][0-9]{1,2}[-－ ]?[2-9][0-9]{6,7}|[（(]0[1-9][0-9]{1,2}[）)][2-9][0-9]{6,7})(?![0-9])")),
+)
+_PII_HOME = {"problem": "reporter（反映人）或 note（内部备注）"}
+
+
+def _mask(text: str) -> str:
+    return text[:3] + "*" * (len(text) - 5) + text[-2:] if len(text) > 6 else "***"
+
+
+def _dates_happened(record: Record) -> list[tuple[Loc, dt.date]]:
+    out = [((name,), getattr(record, name)) for name in _HAPPENED.get(record.type_name, ())]
+    if record.type_name == "meeting" and record.status == "held":
+        out.append((("date",), record.date))
+    for list_name, date_name in _HAPPENED_PARTS.get(record.type_name, ()):
+        for i, part in enumerate(getattr(record, list_name)):
+            value = getattr(part, date_name)
+            if value is not None:
+                out.append(((list_name, i, date_name), value))
+    return out
+
+
+def _lifecycle(file: str, problem) -> tuple[list[Finding], tuple[str, dt.date] | None]:
+    """The lifecycle findings that depend on the record alone, and the state and deadline in
+    force that decide, given an as-of date, whether the problem is overdue."""
+    out: list[Finding] = []
+    history = problem.history
+    if problem.deadline < problem.found:
+        out.append(finding("E-DATE-RANGE", file, ("deadline",), field=field_label(type(problem), ("deadline",)),
+                           value=problem.deadline, other_field="发现日期", other=problem.found))
+    if not history:
+        return out + [finding("E-LIFECYCLE-START", file, ("history",), state="（空）")], None
+    if history[0].state != "registered":
+        out.append(finding("E-LIFECYCLE-START", file, ("history", 0, "state"),
+                           state=STATE_LABELS[history[0].state]))
+    deadline = problem.deadline
+    for i, event in enumerate(history):
+        where = ("history", i)
+        if event.date < problem.found:
+            out.append(finding("E-DATE-BEFORE-FOUND", file, where + ("date",),
+                               field=f"第 {i + 1} 条事件", value=event.date, found=problem.found))
+        if i:
+            previous = history[i - 1]
+            if event.date < previous.date:
+                out.append(finding("E-DATE-ORDER", file, where + ("date",), field=f"第 {i + 1} 条事件",
+                                   value=event.date, previous=previous.date))
+            if event.state not in TRANSITIONS[previous.state]:
+                allowed = "、".join(STATE_LABELS[s] for s in TRANSITIONS[previous.state]) or "（无，已销号）"
+                out.append(finding("E-LIFECYCLE-TRANSITION", file, where + ("state",),
+                                   from_label=STATE_LABELS[previous.state],
+                                   to_label=STATE_LABELS[event.state], allowed=allowed))
+        if event.state == "extended":
+            missing = [name for name in ("reason", "new_deadline", "approved_by")
+                       if getattr(event, name) is None]
+            if missing:
+                out.append(finding("E-LIFECYCLE-EXTENSION", file, where, missing="、".join(missing)))
+            if event.new_deadline is not None:
+                if event.new_deadline <= deadline:
+                    out.append(finding("E-LIFECYCLE-DEADLINE", file, where + ("new_deadline",),
+                                       value=event.new_deadline, previous=deadline))
+                deadline = event.new_deadline
+    if history[-1].state == "closed" and not any(e.evidence for e in history):
+        out.append(finding("E-LIFECYCLE-NO-EVIDENCE", file, ("history", len(history) - 1)))
+    current = status(history, problem.deadline, problem.deadline)   # state and deadline do not depend on the date
+    return out, (current.state, current.deadline)
+
+
+def _required_by_kind(file: str, record: Record) -> list[Finding]:
+    needs = []
+    if record.type_name == "meeting":
+        if record.kind == "sub_hq" and not record.sub_hq:
+            needs.append(("sub_hq", "分指挥部工作会议", "写明是哪个分指挥部：sub_hq: 分指挥部编号。"))
+        if record.kind == "district" and not record.district:
+            needs.append(("district", "区级工作会议", "写明是哪个区：district: 区编号。"))
+    if record.type_name == "assessment" and record.kind == "third_party" and not record.assessor:
+        needs.append(("assessor", "第三方测评", "写明测评机构：assessor: 机构编号。"))
+    return [finding("E-RECORD-FIELD", file, (name,), kind_label=kind, field=name, hint=hint)
+            for name, kind, hint in needs]
+
+
+def _text(file: str, record: Record) -> list[Finding]:
+    out = []
+    for loc, text, _spec in iter_text(record, public_only=False):
+        bad = _CONTROL.search(text)
+        if bad:
+            out.append(finding("E-TEXT-CONTROL", file, loc, field=field_label(type(record), loc),
+                               char=f"U+{ord(bad.group()):04X}"))
+    if record.visibility == "internal":
+        return out
+    for loc, text, _spec in iter_text(record, public_only=True):
+        plain = unicodedata.normalize("NFKC", text)    # full-width digits typed with a Chinese IME
+        for what, pattern in _PII:
+            match = pattern.search(plain)
+            if match:
+                out.append(finding("E-PRIVACY-PII", file, loc, field=field_label(type(record), loc), what=what,
+                                   excerpt=_mask(match.group()),
+                                   internal_field=_PII_HOME.get(record.type_name, "note（内部备注）")))
+                break
+    for loc, value in _evidence(record):          # a file name is printed in a public link
+        name = unicodedata.normalize("NFKC", value.rsplit("/", 1)[-1])
+        match = next(((what, m) for what, pattern in _PII if (m := pattern.search(name))), None)
+        if match:
+            out.append(finding("E-ATTACH-NAME", file, loc, what=match[0], excerpt=_mask(match[1].group())))
+    return out
+
+
+def _evidence(record: Record) -> list[tuple[Loc, str]]:
+    if record.type_name != "problem":
+        return []
+    return [(("history", i, "evidence", j), value) for i, event in enumerate(record.history)
+            for j, value in enumerate(event.evidence)]
+
+
+EARLIEST_START = dt.date(2000, 1, 1)
+
+
+def _campaign(file: str, record: Record) -> list[Finding]:
+    """A campaign's period bounds every cadence check: an impossible one is an error, not
+    hundreds of thousands of warnings."""
+    if record.type_name != "campaign":
+        return []
+    if record.start < EARLIEST_START:
+        return [finding("E-CAMPAIGN-RANGE", file, ("start",), detail=f"开始日期 {record.start} 早于 2000 年")]
+    if record.end is not None and record.end < record.start:
+        return [finding("E-CAMPAIGN-RANGE", file, ("end",), detail=f"结束日期 {record.end} 早于开始日期 {record.start}")]
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFacts:
+    """Pass 3 for one record, as far as the record alone decides it."""
+    happened: tuple[tuple[Loc, dt.date], ...]      # dates that may not lie after the as-of date
+    lifecycle: tuple[Finding, ...]
+    open: tuple[str, dt.date] | None               # problem: state and deadline in force
+    attachments: tuple[tuple[Loc, str], ...]       # evidence paths, checked against records/
+    kind_and_text: tuple[Finding, ...]             # required-by-kind fields, control characters, PII
+    decisions: tuple[tuple[int, str, dt.date], ...]  # meeting: open decisions (index, text, deadline)
+
+
+def rule_facts(file: str, record: Record) -> RuleFacts:
+    lifecycle, open_, attachments, decisions = [], None, (), ()
+    if record.type_name == "problem":
+        lifecycle, open_ = _lifecycle(file, record)
+        attachments = tuple(_evidence(record))
+    if record.type_name == "meeting":
+        decisions = tuple((i, d.text[:30], d.deadline) for i, d in enumerate(record.decisions)
+                          if d.state != "done")
+    happened = tuple((shared(loc), value) for loc, value in _dates_happened(record))
+    return RuleFacts(happened, tuple(lifecycle), open_, attachments,
+                     tuple(_required_by_kind(file, record) + _text(file, record) + _campaign(file, record)),
+                     decisions)
+
+
+def check_dated(file: str, type_name: str, facts: RuleFacts, as_of: dt.date,
+                attachments: Attachments) -> list[Finding]:
+    """All pass-3 findings of one record, in the order the rules run."""
+    model = RECORD_TYPES[type_name]
+    findings = [finding("E-DATE-FUTURE", file, loc, field=field_label(model, loc), value=value, as_of=as_of)
+                for loc, value in facts.happened if value > as_of]
+    findings += facts.lifecycle
+    if facts.open is not None:
+        current = light(*facts.open, as_of)
+        if current.light == "red":
+            findings.append(finding("W-PROBLEM-OVERDUE", file, ("deadline",), days=current.overdue_days,
+                                    deadline=current.deadline, state_label=current.state_label))
+    for loc, value in facts.attachments:
+        problem = attachments.problem(value)
+        if problem is not None:
+            findings.append(finding(problem[0], file, loc, value=value, **problem[1]))
+    findings += facts.kind_and_text
+    findings += [finding("W-DECISION-OVERDUE", file, ("decisions", i, "deadline"), text=text, deadline=deadline)
+                 for i, text, deadline in facts.decisions if deadline < as_of]
+    return findings

@@ -1,0 +1,112 @@
+"""`validate`: load → check → locate over a records tree, remembering what it can.
+
+Per file (a pure function of its path and text): read, parse, pass 1 and the parts of passes
+2–3 that need nothing else (`check.examine`), with positions. Kept in the cache under the
+file's path and the SHA-1 of its text (`workers.py`, shards in `cache.py`).
+
+Across files: duplicate ids, references, the as-of date, attachments, cadence. Two ways:
+
+- in full (full.py): every file's facts, from the shards or examined anew, judged against
+  tables of all ids (`check.cross_check`; for a large tree by a crew of worker processes that
+  keep the facts). Taken with no cache, on the first run, when the as-of date or an
+  attachment changed, when a file went, when many files must be read, and when a file changed
+  what other files can see of it (its `Interface`: id, type, whether it passed pass 1, a
+  district's streets, a cadence entry) other than by adding new ids;
+- incrementally (incremental.py): only changed files (and, when new ids appear, files with a
+  missing reference, which a new id might resolve) are judged again, against the id tables
+  kept from the last run; every other file's findings are the last run's.
+
+A file's text hash is known without reading it from its stat signature (device, inode,
+size, mtime, ctime), trusted once the file has been quiet for a few seconds (`check.attachments.SETTLE_NS`).
+With the cache off the full way runs with nothing kept, so the findings are the same.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import time
+from pathlib import Path
+
+from ..check import Attachments, Checked, Valid
+from .cache import Cache
+from .full import full, full_by_crew
+from .incremental import incremental
+from .scan import NO_SIG, scan
+from .state import LastRun, Outcome, ValidationRun
+from .workers import crew_size
+
+
+def validate(records: Path, as_of: dt.date, *, cache: Cache | None = None,
+             keep_records: bool = False) -> Checked:
+    """load → check → locate: every finding, located and in report order. With `cache`, what
+    earlier runs learnt is used and kept, so files whose text did not change are not checked
+    again. With `keep_records` the valid records come back too (to build sites from): that run
+    checks every file in this process and neither reads nor writes the cache (records are not
+    kept in it)."""
+    records = records.resolve()
+    if keep_records:
+        cache = None
+    with _collector_paused():
+        last = LastRun.load(cache)
+        files = scan(records, last.index, time.time_ns())
+        attachments = Attachments(records, last.report.images if last.report else None)
+        run = ValidationRun(records, as_of, files, last, cache, attachments, keep_records)
+        outcome = _check(run)
+        if cache is not None:
+            _remember(run, outcome)
+    valid = ()
+    if keep_records:
+        by_file = {f.file: f.examined for f in files}
+        valid = tuple(Valid(name, by_file[name].record) for name in outcome.valid)
+    return Checked(valid, tuple(outcome.findings), as_of)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """100,000 files' facts are long-lived: generational garbage collection would rescan them."""
+    collect = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collect:
+            gc.enable()
+
+
+def _check(run: ValidationRun) -> Outcome:
+    """The cheapest exact way. Files whose text the stat signature does not vouch for are read
+    (examined if new): a few here, and then perhaps only the changed ones judged again; many
+    by the workers, who then check everything."""
+    if not run.keep_records:
+        unread = [f for f in run.files if f.examined is None and f.hash is None]
+        if crew_size(len(unread)) == 1:
+            run.examine(unread, need=False)
+            previous = run.last.report
+            if previous is not None and previous.as_of == run.as_of:
+                outcome = incremental(run, previous)
+                if outcome is not None:
+                    return outcome
+        if crew_size(len(run.files)) > 1:
+            try:
+                return full_by_crew(run, crew_size(len(run.files)))
+            except (OSError, EOFError):     # no process could be started, or one died: do it here
+                pass
+    return full(run)
+
+
+def _remember(run: ValidationRun, outcome: Outcome) -> None:
+    """Save what the next run starts from, unless it is what the cache already holds: every
+    file (no signature for one that is not a regular file, no hash for one whose text could
+    not be read), the report and the tables."""
+    files, last = run.files, run.last
+
+    def entry(f) -> bytes:
+        return (f.sig or NO_SIG) + (f.hash or b"")
+    same = len(files) == len(last.index) and all(f.listed or last.index.get(f.file) == entry(f) for f in files)
+    if (last.state is not None and same and isinstance(outcome.tables, bytes)
+            and (outcome.report is last.report or outcome.report == last.report)):
+        return
+    index = (last.state.raw["index"] if last.state else last.index) if same else {f.file: entry(f) for f in files}
+    run.cache.save("state", {"index": index, "report": outcome.report, "tables": outcome.tables})
+    run.cache.prune()
