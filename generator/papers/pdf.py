@@ -34,11 +34,11 @@ _RUN = re.compile(r"[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff
 _TEXT_WIDTH_PT = TEXT_WIDTH_MM * PT_PER_MM
 
 
+@cache
 def _char_em(ch: str) -> float:
-    """A generous estimate of a character's width, in em of the Noto CJK fonts."""
-    if ch.isascii():
-        return 0.8 if ch.isupper() or ch in "@%&#mwMW" else 0.6
-    return 1.0
+    """A character's advance in em: the widest of the bold serif, the sans and the 楷体 (a
+    table cell may be bold, a header is sans, a caption 楷体), measured in the font files."""
+    return max(font.getlength(ch) for font in _measuring_fonts()) / 1000
 
 
 class PaperError(Exception):
@@ -48,7 +48,7 @@ class PaperError(Exception):
 def _text(text: str, capacity: float):
     """A string for the template, or a list of pieces when it holds a run of characters without
     a break opportunity that is wider than `capacity` (in em): that run becomes a list of chunks."""
-    if len(text) <= capacity:              # no character is estimated wider than 1 em
+    if len(text) * 1.2 <= capacity:       # (the widest character here is 1.1 em)
         return text
     pieces, last = [], 0
     for m in _RUN.finditer(text):
@@ -137,19 +137,35 @@ def _official_data(doc: OfficialDocument) -> dict:
 
 
 @cache
-def _fonts():
-    """Typst's font book: the folders holding the fonts the templates name, and nothing else."""
+def _font_files() -> dict[str, list[tuple[int, str, int]]]:
+    """The templates' font families, found among the system's fonts: family → (weight, file, index)."""
     import typst
-    folders: dict[str, set[str]] = {}
+    found: dict[str, list[tuple[int, str, int]]] = {}
     for font in typst.Fonts(include_system_fonts=True, include_embedded_fonts=False).fonts():
         if font.family in REQUIRED_FONTS + OPTIONAL_FONTS and font.path:
-            folders.setdefault(font.family, set()).add(str(Path(font.path).parent))
-    missing = [f for f in REQUIRED_FONTS if f not in folders]
+            found.setdefault(font.family, []).append((font.weight, font.path, font.index))
+    missing = [f for f in REQUIRED_FONTS if f not in found]
     if missing:
         raise PaperError(f"找不到字体 {'、'.join(missing)}，无法生成 PDF。"
                          "提示：请安装 Debian 的 fonts-noto-cjk 和 fonts-lxgw-wenkai（make system-tools）。")
-    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True,
-                       font_paths=sorted(set().union(*folders.values())))
+    return {family: sorted(files) for family, files in found.items()}
+
+
+@cache
+def _fonts():
+    """Typst's font book: the folders holding the fonts the templates name, and nothing else."""
+    import typst
+    folders = sorted({str(Path(path).parent) for files in _font_files().values() for _w, path, _i in files})
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=folders)
+
+
+@cache
+def _measuring_fonts() -> tuple:
+    from PIL import ImageFont
+    files = _font_files()
+    chosen = [max(files["Noto Serif CJK SC"]), min(files["Noto Sans CJK SC"])]
+    chosen += [min(files[f], key=lambda f: abs(f[0] - 400)) for f in OPTIONAL_FONTS if f in files]
+    return tuple(ImageFont.truetype(path, 1000, index=index) for _w, path, index in chosen)
 
 
 def render_pdf(doc: Paper | OfficialDocument) -> bytes:
