@@ -149,6 +149,19 @@ def test_write_replaces_the_file_only_when_the_paper_is_made(tmp_path, monkeypat
     assert target.read_bytes() == b"previous" and sorted(p.name for p in tmp_path.iterdir()) == ["材料.pdf"]
 
 
+def test_write_failing_on_disk_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    import os
+    target = tmp_path / "材料.docx"
+    target.write_bytes(b"previous")
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError):
+        write(sample_circular(), target)
+    assert target.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["材料.docx"]
+
+
 # ---------------------------------------------------------------- PDF
 
 @NEEDS_POPPLER
