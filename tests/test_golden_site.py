@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "32dae639fa4e9be0fb634dda0b9bb279c80155cd2603fc983785ff8eb40caaa1"
+PINNED = "e6d206e85075b196bcc56a044b14535fe8cf2d344031f361df4892dc6f79ebda"
 
 
 @pytest.mark.slow
