@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "e6d206e85075b196bcc56a044b14535fe8cf2d344031f361df4892dc6f79ebda"
+PINNED = "347e3fe8392659fca331f3b5f7088e189f1ec4ed1d6009341f3687cb0f1efae0"
 
 
 @pytest.mark.slow

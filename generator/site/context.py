@@ -69,7 +69,14 @@ class DataExtra:
     tables: tuple[Table, ...]
 
 
-EXTRAS = (HomeExtra, SectionExtra, DashboardExtra, DataExtra)
+@dataclass(frozen=True)
+class SiteMapExtra:
+    """site_map.md.j2: the site's navigation as one page (where a record page's drawer links
+    when scripts do not run)"""
+    entries: tuple          # (title, docs path or None, ((title, docs path), ...) under it)
+
+
+EXTRAS = (HomeExtra, SectionExtra, DashboardExtra, DataExtra, SiteMapExtra)
 
 
 @dataclass(frozen=True)
@@ -84,4 +91,4 @@ class PageContext:
     records: tuple = ()                     # other list pages
     groups: tuple = ()                      # index pages: (heading, path, count)
     pager: Pager | None = None              # list pages: where this page sits in its list
-    extra: HomeExtra | SectionExtra | DashboardExtra | DataExtra | None = None
+    extra: HomeExtra | SectionExtra | DashboardExtra | DataExtra | SiteMapExtra | None = None

@@ -17,7 +17,7 @@ from ..catalog.view import View
 from ..model import Record, display_name
 from ..model.lifecycle import STATE_LABELS
 from ..model.problem import SOURCES
-from .context import DashboardExtra, DataExtra, HomeExtra, PageContext, Pager, SectionExtra, Site
+from .context import DashboardExtra, DataExtra, HomeExtra, PageContext, Pager, SectionExtra, Site, SiteMapExtra
 from .dashboards import Dashboard
 from .render import DATE_FIELD, date_zh, newest_first
 from .urls import SECTIONS, list_path, page_path, record_path
@@ -143,7 +143,23 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Pag
             ordered = tuple(sorted(records, key=lambda r: (getattr(r, date_field), r.id), reverse=True))
         add_paged("record_list.html.j2", f"{section}/index.md", title, ordered, "records", True,
                   extra=SectionExtra(type_name))
+    add("site_map.md.j2", SITE_MAP, "网站地图", True, extra=SiteMapExtra(site_map(nav(pages))))
     return pages
+
+
+SITE_MAP = "site-map.md"        # linked from the drawer of every record and list page (frame.py)
+
+
+def site_map(entries: list) -> tuple:
+    """The navigation (as `nav` gives it to MkDocs) as the site map's entries."""
+    out = []
+    for entry in entries:
+        (title, target), = entry.items()
+        if isinstance(target, list):
+            out.append((title, None, tuple(next(iter(item.items())) for item in target)))
+        else:
+            out.append((title, target, ()))
+    return tuple(out)
 
 
 def nav(pages: list[Page]) -> list:

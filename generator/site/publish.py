@@ -33,7 +33,7 @@ from .dashboards import Dashboard, compute
 from .folders import FolderError, claim, mark, stale_staging, staging, swap_in
 from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, placeholder_path, read_frames
 from .opendata import Table, atom_feed, write_open_data
-from .pages import Page, nav, plan
+from .pages import SITE_MAP, Page, nav, plan
 from .precompress import precompress
 from .render import Renderer
 from .sanitize import public_copy
@@ -74,6 +74,15 @@ def _copy_attachments(catalog: Catalog, records: Path, docs: Path, strip_metadat
                     shutil.copyfile(source, target)
 
 
+def footer_note(site: Site, dated: bool) -> str:
+    """The footer's note: the as-of date on pages whose content depends on it, and whether the
+    records are made-up examples."""
+    parts = [f"数据截至 {site.as_of.year}年{site.as_of.month}月{site.as_of.day}日"] if dated else []
+    if site.illustrative:
+        parts.append("示例数据（虚构）")
+    return " · ".join(parts)
+
+
 def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
     config = yaml.safe_load(BASE_CONFIG.read_text("utf-8"))
     # Material prints site_name unescaped; it comes from a record, so it is escaped here.
@@ -83,11 +92,8 @@ def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
     config["nav"] = nav(pages)
     config["not_in_nav"] = "/**"
     config["theme"]["custom_dir"] = str(TEMPLATES / "overrides")
-    note = f"数据截至 {site.as_of.year}年{site.as_of.month}月{site.as_of.day}日"
-    if site.illustrative:
-        note += " · 示例数据（虚构）"
     config["extra"] = {"audience": site.audience, "icp": html.escape(site.icp or ""),
-                       "footer_note": html.escape(note)}
+                       "footer_note": html.escape(footer_note(site, dated=True))}
     path = work / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
     return path
@@ -99,16 +105,19 @@ class Prepared:
     config: Path
     renderer: Renderer
     pages: list[Page]
+    site: Site
 
 
 _HEADING = re.compile(r"\n(?=#{1,6} )")
 
 
-def _markdown_page(title: str, body: str) -> str:
+def _markdown_page(title: str, body: str, searchable: bool = True) -> str:
     # MkDocs and Material print the title unescaped (<title>, header): escape it once, here.
     # A Markdown heading must follow a blank line, also right after an HTML block; record text
     # cannot start a line with "#": it is entity-escaped.
-    return f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n---\n\n" + _HEADING.sub("\n\n", body)
+    meta = "" if searchable else "tz_nosearch: true\n"
+    return (f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n{meta}---\n\n"
+            + _HEADING.sub("\n\n", body))
 
 
 def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
@@ -127,8 +136,8 @@ def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
         if page.in_mkdocs:
             target = docs / page.context.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_markdown_page(page.context.title, renderer.render(page.template, page.context)),
-                              "utf-8")
+            target.write_text(_markdown_page(page.context.title, renderer.render(page.template, page.context),
+                                             searchable=page.context.path != SITE_MAP), "utf-8")
     for level in {depth(p.context.path) for p in pages if not p.in_mkdocs}:
         target = docs / placeholder_path(level)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +147,7 @@ def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
     if view.shows.form_editor:
         from .cms import write_admin
         write_admin(view.catalog, docs)
-    return Prepared(_config(site, pages, work, work / "site"), renderer, pages)
+    return Prepared(_config(site, pages, work, work / "site"), renderer, pages, site)
 
 
 def write_data(view: View, site: Site, docs: Path) -> tuple[Dashboard, list[Table]]:
@@ -155,6 +164,8 @@ def write_pages(prepared: Prepared, site_dir: Path) -> None:
     direct = [p for p in prepared.pages if not p.in_mkdocs]
     frames = read_frames(site_dir, {depth(p.context.path) for p in direct})
     shutil.rmtree(site_dir / FRAME_DIR, ignore_errors=True)
+    frames.write_shared(site_dir)
+    note = footer_note(prepared.site, dated=True)
     index = SearchIndex()
     for page in prepared.pages:
         if page.in_mkdocs:
@@ -166,7 +177,7 @@ def write_pages(prepared: Prepared, site_dir: Path) -> None:
             index.add(page_url(page.context.path), page.context.title, body)
         target = output_file(site_dir, page.context.path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(frames[depth(page.context.path)].page(page.context.title, body), "utf-8")
+        target.write_text(frames[depth(page.context.path)].page(page.context.title, body, note), "utf-8")
     index.write(site_dir / "search")
 
 
