@@ -69,7 +69,7 @@ def run_build(args) -> int:
         raise UsageError(str(error)) from None
     try:
         checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
-                                     Path(args.out).resolve(), Path(args.work).resolve())
+                                     Path(args.out).resolve(), Path(args.work).resolve(), full=args.full)
     except PublishError as error:
         print(f"网站生成失败，已发布的网站保持不变：{error}", file=sys.stderr)
         return 1
@@ -79,7 +79,8 @@ def run_build(args) -> int:
         return 1
     warnings = len(checked.findings)
     for site in built:
-        print(f"已生成 {site.audience}：{site.path}（{site.pages} 页，用时 {site.seconds:.0f} 秒）")
+        kept = "" if site.written == site.pages or site.pages == 0 else f"，重写 {site.written} 页，其余沿用"
+        print(f"已生成 {site.audience}：{site.path}（{site.pages} 页{kept}，用时 {site.seconds:.0f} 秒）")
     if warnings:
         print(f"（{warnings} 个警告，用 validate 查看）")
     return 0
@@ -294,6 +295,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="site", help="输出文件夹（默认 site，生成 site/public、site/internal）")
     p.add_argument("--as-of", type=_date, help="按此日期计算逾期和亮灯（默认今天，北京时间）")
     p.add_argument("--work", default="build", help="中间文件（Markdown、MkDocs 配置）的文件夹（默认 build）")
+    p.add_argument("--full", action="store_true",
+                   help="完整生成：不沿用上次生成的页面（默认只重写输入有变化的页面）")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("codeowners", help="从组织记录生成审核分派（GitHub 与 GitLab 的 CODEOWNERS）")

@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "347e3fe8392659fca331f3b5f7088e189f1ec4ed1d6009341f3687cb0f1efae0"
+PINNED = "179a2c070fe85c7ce6461c34a1c5b69b090bb4c4f263123569d793b5e1694642"
 
 
 @pytest.mark.slow

@@ -104,16 +104,28 @@ def _is_public(record: Record, published_cases: set[str]) -> bool:
     return True
 
 
+def public_ids(records) -> set[str]:
+    """The ids of the records the public may see, of all `records` (or of anything that has
+    their id, type_name, visibility, state and a circular's accountability)."""
+    records = list(records)
+    published_cases = {case for c in records if c.type_name == "circular" and c.visibility != "internal"
+                       for case in c.accountability}
+    return {r.id for r in records if _is_public(r, published_cases)}
+
+
+def project(record: Record, keep: set[str]) -> Record:
+    """The record as the public view shows it, given the ids the view keeps."""
+    return _strip(record, keep)[0]
+
+
 def view(catalog: Catalog, audience: str, history: GitHistory = EMPTY) -> View:
     """The view of the internal catalog (and the records' Git history) for `audience`."""
     if audience == "internal":
         return View(audience, catalog, history, INTERNAL)
     if audience != "public":
         raise ValueError(audience)
-    published_cases = {case for c in catalog.of_type("circular") if c.visibility != "internal"
-                       for case in c.accountability}
-    public = [r for r in catalog.records.values() if _is_public(r, published_cases)]
-    keep = {r.id for r in public}
-    projected = build_catalog([(catalog.files[r.id], _strip(r, keep)[0]) for r in public], catalog.as_of, "public")
+    keep = public_ids(catalog.records.values())
+    public = [r for r in catalog.records.values() if r.id in keep]
+    projected = build_catalog([(catalog.files[r.id], project(r, keep)) for r in public], catalog.as_of, "public")
     shown = history.projected(projected.files.values(), subjects=PUBLIC.commit_subjects, authors=PUBLIC.commit_authors)
     return View(audience, projected, shown, PUBLIC)

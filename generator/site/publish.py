@@ -1,12 +1,13 @@
-"""Publish: a view's pages → build/<audience>/docs → MkDocs (Material) → site/<audience>/.
+"""Publish, the MkDocs stage: the pages in the navigation → <work>/<audience>/docs → MkDocs
+(Material) → <work>/<audience>/site, and the swap that publishes a finished site.
 
-`publish_site` runs the steps in order: `render_docs` (dashboards, open data and the feed,
-the pages MkDocs builds, assets, photos, the form editor where the view shows it), `run_mkdocs`,
-`apply_csp`, `write_pages` (the pages out of the navigation, into the frames, and the search
-index), `publish` (the swap). The site is built into a staging folder next to the published one and swapped in only when
-MkDocs has finished, so a failed or killed build leaves the published site as it was.
-Output depends only on the records, the templates and the as-of date (SOURCE_DATE_EPOCH is
-set from it), so two builds of the same input are byte-identical.
+site/incremental.py runs a build: `prepare_docs` (dashboards, open data and the feed, the pages
+MkDocs builds, one placeholder page per depth for the frames of the other pages, assets, the
+form editor where the view shows it), `run_mkdocs`, `apply_csp`, then the other pages written
+into the frames, and `swap` (folders.swap_in). The site is built into a staging folder next to
+the published one and swapped in only when it is complete, so a failed or killed build leaves
+the published site as it was. Output depends only on the records, the templates and the as-of
+date (SOURCE_DATE_EPOCH is set from it), so two builds of the same input are byte-identical.
 """
 from __future__ import annotations
 
@@ -19,30 +20,25 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from ..catalog.catalog import Catalog
 from ..catalog.view import View
 from .context import Site
-from .csp import apply_csp
 from .dashboards import Dashboard, compute
-from .folders import FolderError, claim, mark, stale_staging, staging, swap_in
-from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, placeholder_path, read_frames
+from .folders import stale_staging, staging, swap_in
+from .frame import placeholder_markdown, placeholder_path
 from .opendata import Table, atom_feed, write_open_data
-from .pages import SITE_MAP, Page, nav, plan
-from .precompress import precompress
+from .pages import SITE_MAP, Page, nav
 from .render import Renderer
-from .sanitize import public_copy
-from .search import SearchIndex, marked
-from .urls import depth, page_url
+from .urls import depth
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "site_templates"
 BASE_CONFIG = ROOT / "mkdocs.yml"
+KEPT = ("taizhang-store", ".taizhang-build")      # what emptying the work folder keeps: store, marker
 
 
 class PublishError(Exception):
@@ -56,22 +52,8 @@ class Published:
     pages: int
     seconds: float          # render → MkDocs → pages → search → publish (the pipeline adds the view)
     peak_mb: int            # the most memory the building process, or a program it ran, held
-
-
-def _copy_attachments(catalog: Catalog, records: Path, docs: Path, strip_metadata: bool) -> None:
-    """Evidence of the view's problems; validate has proven each a regular file under
-    records/attachments/ of its type. The public site gets sanitised copies."""
-    for problem in catalog.of_type("problem"):
-        for event in problem.history:
-            for rel in event.evidence:
-                source, target = records / rel, docs / rel
-                if target.exists() or not source.is_file() or source.is_symlink():
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if strip_metadata:
-                    target.write_bytes(public_copy(source))
-                else:
-                    shutil.copyfile(source, target)
+    written: int = 0        # pages written in this build (the others were kept from the published site)
+    full: bool = True       # whether the navigation pages, open data and feed were made again
 
 
 def footer_note(site: Site, dated: bool) -> str:
@@ -99,15 +81,6 @@ def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """One audience's docs folder and MkDocs configuration, and the pages MkDocs will not build."""
-    config: Path
-    renderer: Renderer
-    pages: list[Page]
-    site: Site
-
-
 _HEADING = re.compile(r"\n(?=#{1,6} )")
 
 
@@ -120,18 +93,23 @@ def _markdown_page(title: str, body: str, searchable: bool = True) -> str:
             + _HEADING.sub("\n\n", body))
 
 
-def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
+def empty_work(work: Path) -> None:
+    """Empty the build's own work folder (folders.claim), keeping the store."""
+    work.mkdir(parents=True, exist_ok=True)
+    for entry in work.iterdir():
+        if entry.name in KEPT:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def prepare_docs(view: View, site: Site, pages: list[Page], renderer: Renderer, work: Path) -> Path:
     """Write the pages MkDocs builds (navigation pages and one placeholder per depth for the
-    frames), the assets, the open data and the feed for one audience. `work` is the build's
-    own (folders.claim): it is emptied first."""
-    if work.exists():
-        shutil.rmtree(work)
+    frames), the assets and the form editor for one audience into `work`/docs; return the
+    MkDocs configuration. The open data and the feed are there already (`write_data`)."""
     docs = work / "docs"
-    docs.mkdir(parents=True)
-    mark(work, "work")
-    dashboard, tables = write_data(view, site, docs)
-    pages = plan(view, site, dashboard, tables)
-    renderer = Renderer(TEMPLATES, view, site)
     for page in pages:
         if page.in_mkdocs:
             target = docs / page.context.path
@@ -143,42 +121,19 @@ def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(placeholder_markdown(), "utf-8")
     shutil.copytree(TEMPLATES / "assets", docs / "assets")
-    _copy_attachments(view.catalog, records, docs, strip_metadata=not view.shows.original_evidence)
     if view.shows.form_editor:
         from .cms import write_admin
         write_admin(view.catalog, docs)
-    return Prepared(_config(site, pages, work, work / "site"), renderer, pages, site)
+    return _config(site, pages, work, work / "site")
 
 
 def write_data(view: View, site: Site, docs: Path) -> tuple[Dashboard, list[Table]]:
     """The dashboards' numbers (for their pages), the open data files and the Atom feed."""
+    docs.mkdir(parents=True, exist_ok=True)
     dashboard = compute(view.catalog)
     tables = write_open_data(view.catalog, dashboard, docs)
     (docs / "feed.xml").write_text(atom_feed(view.catalog, site.name), "utf-8")
     return dashboard, tables
-
-
-def write_pages(prepared: Prepared, site_dir: Path) -> None:
-    """The pages out of the navigation, each written into the frame of its depth, and the
-    search index of the site's articles."""
-    direct = [p for p in prepared.pages if not p.in_mkdocs]
-    frames = read_frames(site_dir, {depth(p.context.path) for p in direct})
-    shutil.rmtree(site_dir / FRAME_DIR, ignore_errors=True)
-    frames.write_shared(site_dir)
-    note = footer_note(prepared.site, dated=True)
-    index = SearchIndex()
-    for page in prepared.pages:
-        if page.in_mkdocs:
-            index.add_built_page(site_dir, output_file(site_dir, page.context.path))
-    for page in direct:
-        body = prepared.renderer.render(page.template, page.context)
-        if page.context.record is not None:
-            body = marked(body)
-            index.add(page_url(page.context.path), page.context.title, body)
-        target = output_file(site_dir, page.context.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(frames[depth(page.context.path)].page(page.context.title, body, note), "utf-8")
-    index.write(site_dir / "search")
 
 
 def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
@@ -200,7 +155,7 @@ def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
         raise PublishError(str(error)) from error
 
 
-def _peak_mb() -> int:
+def peak_mb() -> int:
     try:
         import resource
     except ImportError:          # not on Windows
@@ -208,13 +163,17 @@ def _peak_mb() -> int:
     return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024
 
 
-def publish(built: Path, out: Path, audience: str) -> Path:
-    """Move a finished site into a marked staging folder beside the published one, then swap
-    it in (folders.swap_in); the old site is removed after the swap. Returns the site's path."""
-    for stale in stale_staging(out, audience):      # left by a build that was killed
+def new_staging(out: Path, audience: str) -> Path:
+    """A marked staging folder beside the published site (stale ones, left by a killed build,
+    removed first); the new site goes into its `site` folder."""
+    for stale in stale_staging(out, audience):
         shutil.rmtree(stale, ignore_errors=True)
-    container = staging(out, audience)
-    shutil.move(str(built), container / "site")
+    return staging(out, audience)
+
+
+def swap(container: Path, out: Path, audience: str) -> Path:
+    """Swap the finished site `container`/site in (folders.swap_in); the old site is removed
+    after the swap, in the background. Returns the site's path."""
     target = out / audience
     _remove_in_background(swap_in(container, target))
     return target
@@ -226,28 +185,3 @@ def _remove_in_background(folder: Path) -> None:
     subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
                       str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Published:
-    """One audience's site from its view, swapped into `out/<audience>` once it is complete.
-    The caller holds the lock of `out` and `work_root` (folders.locked)."""
-    started = time.perf_counter()
-    audience = view.audience
-    site = Site.of(view)
-    work = work_root / audience
-    try:
-        claim(work, "work", "--work")
-        claim(out / audience, "site", "--out")
-    except FolderError as error:
-        raise PublishError(str(error)) from None
-    prepared = render_docs(view, site, records, work)
-    run_mkdocs(prepared.config, view.catalog.as_of)
-    apply_csp(work / "site")          # before write_pages: the frames carry the policy to every page
-    try:
-        write_pages(prepared, work / "site")
-    except FrameError as error:
-        raise PublishError(str(error)) from error
-    if audience == "public":         # .gz siblings for nginx's gzip_static (deploy/nginx/)
-        precompress(work / "site", previous=out / audience)
-    target = publish(work / "site", out, audience)
-    return Published(audience, target, len(prepared.pages), time.perf_counter() - started, _peak_mb())

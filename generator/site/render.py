@@ -29,6 +29,7 @@ from ..model.problem import SOURCES
 from ..model.ranking import ranking
 from .charts import bar_chart, line_chart
 from .context import PageContext, Site
+from .tracking import Memo, TrackedHistory
 from .urls import depth, list_path, page_path, page_url, record_path
 
 # the date a list of records of a type is sorted and shown by
@@ -75,11 +76,15 @@ def number_zh(value) -> str:
 
 
 class Renderer:
-    """The templates of site_templates/pages/ with this view's helpers; `render` fills one page."""
+    """The templates of site_templates/pages/ with this view's helpers; `render` fills one page.
+    The view's catalog is a `Book` (catalog/book.py): every helper reads through it, so what a
+    page reads is noted; what is kept between pages is noted again on each use (`Memo`)."""
 
     def __init__(self, templates: Path, view: View, site: Site):
         catalog = view.catalog
-        self.catalog, self.site, self.history = catalog, site, view.history
+        history = TrackedHistory(view.history, catalog)
+        self.catalog, self.site, self.history = catalog, site, history
+        self.memo = Memo(catalog)
         self.env = Environment(loader=FileSystemLoader(templates / "pages"), autoescape=True,
                                finalize=text_escape, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -103,16 +108,14 @@ class Renderer:
                 [m.month for m in months], [("新增", [m.opened for m in months]), ("销号", [m.closed for m in months]),
                                             ("积压", [m.backlog for m in months])], title, table_id),
             chart_assessment=self.assessment_chart,
-            changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), last_change=view.history.latest,
+            changes_of=lambda r: history.of(catalog.files.get(r.id, "")), last_change=history.latest,
             shows=view.shows)
-        self._rankings = None
-        self._links: dict[str, dict[str, Markup]] = {}     # per depth: record id → its link
 
     def labels(self, record: Record, field_name: str) -> list[str]:
         return [choice_label(record, field_name, v) for v in getattr(record, field_name)]
 
     def kind_label(self, record: Record) -> str:
-        return choice_label(record, "kind") if "kind" in type(record).model_fields else ""
+        return choice_label(record, "kind") if "kind" in record.__class__.model_fields else ""
 
     def street_name(self, record: Record) -> str | None:
         district = self.catalog.get(getattr(record, "district", None))
@@ -122,12 +125,13 @@ class Renderer:
 
     def district_rankings(self, district_id: str) -> list:
         """(assessment, its row for the district, number ranked), oldest first."""
-        if self._rankings is None:
-            self._rankings = defaultdict(list)
+        def compute():
+            found = defaultdict(list)
             for a, rows in assessment_rankings(self.catalog):
                 for row in rows:
-                    self._rankings[row.district].append((a, row, len(rows)))
-        return self._rankings.get(district_id, [])
+                    found[row.district].append((a, row, len(rows)))
+            return found
+        return self.memo.get("rankings", compute).get(district_id, [])
 
     def assessment_chart(self, assessment, table_id: str) -> Markup:
         rows = ranking(assessment, self.catalog.thresholds.bottom_n)
@@ -143,27 +147,31 @@ class Renderer:
         # Every page's URL is a directory at a known depth: a link climbs to the site root and
         # down to its target. Paths are built from ids, which their patterns keep to safe characters.
         prefix = "../" * depth(context.path)
-        links = self._links.setdefault(prefix, {})
+        memo = self.memo
 
         def url(path: str) -> Markup:
             target = page_url(path) if path.endswith(".md") else path
             return Markup(html.escape(prefix + target) or "./")
 
-        def link(record_or_id, text: str | None = None) -> Markup:
-            if record_or_id is None:
-                return Markup("—")
+        def make_link(record_or_id, text: str | None) -> Markup:
+            # through the catalog also when given a record: what the link shows is then noted
             key = record_or_id if isinstance(record_or_id, str) else record_or_id.id
-            if text is None and key in links:
-                return links[key]
-            record = catalog.get(record_or_id) if isinstance(record_or_id, str) else record_or_id
+            record = catalog.get(key)
+            if record is None and not isinstance(record_or_id, str):
+                record = record_or_id
             if record is None:
                 return Markup("—")
             shown = text_escape(text or display_name(record))
             path = record_path(record)
-            made = Markup(f'<a href="{url(path)}">{shown}</a>') if path else shown
-            if text is None:
-                links[key] = made
-            return made
+            return Markup(f'<a href="{url(path)}">{shown}</a>') if path else shown
+
+        def link(record_or_id, text: str | None = None) -> Markup:
+            if record_or_id is None:
+                return Markup("—")
+            if text is not None:
+                return make_link(record_or_id, text)
+            key = record_or_id if isinstance(record_or_id, str) else record_or_id.id
+            return memo.get(("link", prefix, key), lambda: make_link(record_or_id, None))
 
         def status(problem) -> Status:
             return catalog.status[problem.id]

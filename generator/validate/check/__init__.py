@@ -159,18 +159,27 @@ def cross_check(interfaces: list[Interface], examined: Callable[[str], Examined]
     return Cross(duplicate, judged, cadence_pass(entries, as_of), valid, table, entries)
 
 
+class Source(NamedTuple):
+    """A record file as validated: where it is and the hash of the text that was checked."""
+    path: str                      # absolute
+    type_name: str
+    year: str | None               # its year folder
+    hash: bytes                    # SHA-1 of its text (engine.workers.text_hash)
+
+
 @dataclass(frozen=True)
 class Checked:
     """The records that passed every pass, and all findings."""
     valid: tuple[Valid, ...]
     findings: tuple[Finding, ...]
     as_of: dt.date
+    sources: Mapping[str, Source] = field(default_factory=dict)   # record file → Source, in file order
 
     @property
     def ok(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
 
 
-__all__ = ["Attachments", "Checked", "Cross", "Examined", "Facts", "Interface", "Judged", "Tables",
+__all__ = ["Attachments", "Checked", "Cross", "Source", "Examined", "Facts", "Interface", "Judged", "Tables",
            "Valid", "cadence_pass", "cross_check", "duplicates", "examine", "id_key", "judge", "tables",
            "unreadable"]

@@ -93,7 +93,7 @@ def default_folder() -> Path:
     return Path(base) / "taizhang" / "validate"
 
 
-class _Unpickler(pickle.Unpickler):
+class SafeUnpickler(pickle.Unpickler):
     """Rebuilds only plain data and the generator's own dataclasses and named tuples, never
     calls anything else: a damaged or foreign file fails to load instead of running code."""
     _ALLOWED = {("datetime", "date"), ("builtins", "frozenset"), ("builtins", "set")}
@@ -120,7 +120,7 @@ class Sections:
         """The part's object, or None if it is missing or cannot be read."""
         if name not in self._loaded:
             try:
-                self._loaded[name] = _Unpickler(io.BytesIO(self.raw[name])).load()
+                self._loaded[name] = SafeUnpickler(io.BytesIO(self.raw[name])).load()
             except Exception:
                 self._loaded[name] = None
         return self._loaded[name]
@@ -139,7 +139,7 @@ class Cache:
         """The file saved under `name` with this cache's key, or None."""
         try:
             with open(self.folder / name, "rb") as f:
-                key, raw = _Unpickler(f).load()   # the envelope holds only the key and bytes
+                key, raw = SafeUnpickler(f).load()   # the envelope holds only the key and bytes
             if key != self.key or not isinstance(raw, dict):
                 return None
             return Sections(raw)

@@ -1,0 +1,371 @@
+"""One audience's site, built whole or only where its inputs changed (issue 19).
+
+Every build writes a store (site/store.py) of what it knew: each record's facts, each page's
+spec and dependencies, the frames, the search index's terms, the published files. The next
+build into the same `--out` and `--work` then takes one of two ways (the pipeline chooses):
+
+- **pages only** (`Job.catalog` is None): no record changed in anything but what only its own
+  page shows (facts.PAGE_ONLY), the records, their order, the data date and the date the ledger
+  last changed are the same. The navigation pages, open data, feed and frames are the
+  published ones; the pages whose dependencies changed are written again (their records made
+  from their files, only those), the search index is patched;
+- **whole** (a catalog of every record is given): the aggregates and the pages MkDocs builds
+  are made again; of the other pages only those whose spec, frame or dependencies changed are
+  written; with no store, every page (a full build).
+
+Either way the new site is staged beside the published one, from hard links to the files it
+keeps and new files for the others (staging.py), and swapped in as a whole: a page is
+reused only if the last build's dependencies prove that writing it again gives the same bytes,
+and tests/test_incremental.py checks that against full builds over random edits.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from ..catalog.book import Book, Tracker
+from ..catalog.catalog import Catalog
+from ..catalog.facts import Facts, Origin, facts_of
+from ..catalog.git_history import GitHistory
+from ..catalog.view import INTERNAL, PUBLIC, View, project, public_ids, view
+from ..model import Record
+from ..model.lifecycle import status as problem_status
+from ..validate import Source, read_records
+from . import store as stores
+from .changes import Keys, Moment, Unstorable, changed_keys, history_digests, page_of, spec_of, touches
+from .context import Site
+from .csp import apply_csp
+from .folders import FolderError, claim, mark
+from .frame import FRAME_DIR, FrameError, Frames, output_file, read_frames
+from .pages import Page, plan
+from .precompress import MIN_SIZE, is_text, precompress
+from .publish import (TEMPLATES, PublishError, Published, empty_work, footer_note, new_staging, peak_mb,
+                      prepare_docs, run_mkdocs, swap, write_data)
+from .render import Renderer
+from .sanitize import public_copy
+from .search import Entry, SearchIndex, built_entry, entry, marked, patch
+from .staging import files_under, link_files, replace
+from .tracking import TrackedSite
+from .urls import depth, page_url
+
+
+@dataclass(frozen=True)
+class Job:
+    """What building one audience's site takes."""
+    audience: str
+    records: Path
+    out: Path
+    work: Path                              # the work root: this audience's folder is work/audience
+    as_of: dt.date
+    history: GitHistory                     # the records' Git history (all of it: the view cuts it)
+    sources: Mapping[str, Source]           # every record file as validated, in file order
+    origins: Mapping[str, Origin]           # every record file's, as it is now
+    catalog: Catalog | None = None          # the internal catalog of every record: a whole build
+    changed: Mapping[str, Record] = field(default_factory=dict)   # pages only: the files that changed
+    store: stores.Store | None = None
+
+
+def build(job: Job) -> Published:
+    """The site of `job.audience`, published into `job.out`. The caller holds the lock of the
+    out and work folders (folders.locked)."""
+    try:
+        claim(job.work / job.audience, "work", "--work")
+        claim(job.out / job.audience, "site", "--out")
+    except FolderError as error:
+        raise PublishError(str(error)) from None
+    try:
+        return _pages_only(job) if job.catalog is None else _whole(job)
+    except FrameError as error:
+        raise PublishError(str(error)) from error
+
+
+# --- pieces both ways share --------------------------------------------------------------------
+
+def _render(page: Page, renderer: Renderer, book: Book, frames: Frames, site: Site) -> tuple[bytes, Tracker, str]:
+    """A page written into its frame: (its bytes, what it read, its article)."""
+    tracker = book.tracker = Tracker()
+    try:
+        body = renderer.render(page.template, page.context)
+    finally:
+        book.tracker = None
+    if page.context.record is not None:
+        body = marked(body)
+    text = frames[depth(page.context.path)].page(page.context.title, body, footer_note(site, tracker.dated))
+    return text.encode("utf-8"), tracker, body
+
+
+def _rel(path: str) -> str:
+    return page_url(path) + "index.html"
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def _attachments(facts: list[Facts], records: Path, target: Path, sanitise: bool, old: dict, kept: set[str],
+                 outputs: set[str]) -> tuple[dict, list[str]]:
+    """Evidence the view's problems show, each the published copy when its file is unchanged
+    (validate has proven each a regular file under records/attachments/ of its type); the
+    public site gets sanitised copies. Returns (each file's signature, the files written)."""
+    signatures, written = {}, []
+    for rel in sorted({rel for f in facts for rel in f.evidence}):
+        source = records / rel
+        if not source.is_file() or source.is_symlink():
+            continue
+        signatures[rel] = signature = _signature(source)
+        if old.get(rel) == signature and rel in outputs:
+            kept.add(rel)
+            continue
+        replace(target / rel, public_copy(source) if sanitise else source.read_bytes())
+        written.append(rel)
+    return signatures, written
+
+
+def _precompressed(target: Path, previous: Path, written: list[str]) -> set[str]:
+    """`.gz` for the text files written in this build (the kept ones keep theirs)."""
+    precompress(target, previous=previous, only=[target / rel for rel in written])
+    return {rel + ".gz" for rel in written if is_text(rel) and (target / rel).stat().st_size >= MIN_SIZE}
+
+
+def _view_of(audience: str, book: Book, history: GitHistory) -> View:
+    """The view the pages see: the book as its catalog, the history as the audience sees it."""
+    if audience == "internal":
+        return View(audience, book, history, INTERNAL)
+    shown = history.projected(book.files.values(), subjects=PUBLIC.commit_subjects, authors=PUBLIC.commit_authors)
+    return View(audience, book, shown, PUBLIC)
+
+
+def _links(outgoing: tuple) -> tuple[str, ...]:
+    return tuple(sorted({target for target, _ in outgoing}))
+
+
+def _finish(job: Job, container: Path, meta: dict, parts: dict, storable: bool) -> Path:
+    """Swap the staged site in and keep the store for the next build."""
+    work = job.work / job.audience
+    stores.forget(work)                  # the old store is about to describe a site that is gone
+    target = swap(container, job.out, job.audience)
+    if storable:
+        meta = dict(meta, site=stores.identity(target))
+        if meta["site"] is not None:
+            stores.save(work, meta, parts)
+    return target
+
+
+def _meta(job: Job, site: Site, book: Book, pages: int) -> dict:
+    return {"audience": job.audience, "records": str(job.records.resolve()), "as_of": job.as_of,
+            "latest": job.history.latest, "yellow": book.thresholds.yellow_days, "pages": pages,
+            "site_name": (site.name, site.city, site.icp, site.illustrative)}
+
+
+# --- the whole way -----------------------------------------------------------------------------
+
+def _whole(job: Job) -> Published:
+    started = time.perf_counter()
+    audience, old = job.audience, job.store
+    work = job.work / audience
+    empty_work(work)
+    mark(work, "work")
+    eager = view(job.catalog, audience, job.history)
+    ecat = eager.catalog
+    keep = None if audience == "internal" else set(ecat.records)
+    facts = [facts_of(ecat.files[rid], job.origins[ecat.files[rid]].text, job.catalog.records[rid], shown, keep,
+                      ecat.status.get(rid), agg=job.origins[ecat.files[rid]].agg, pairs=ecat.outgoing[rid],
+                      links=_links(job.catalog.outgoing[rid]))
+             for rid, shown in ecat.records.items()]
+    book = Book(job.as_of, audience, facts, list(ecat.records.values()), _made_already, ecat.thresholds.yellow_days)
+    page_view = View(audience, book, eager.history, eager.shows)
+    site = Site.of(eager)
+    dashboard, tables = write_data(eager, site, work / "docs")
+    pages = plan(page_view, TrackedSite(site, book), dashboard, tables)
+    renderer = Renderer(TEMPLATES, page_view, site)
+    config = prepare_docs(eager, site, pages, renderer, work)
+    run_mkdocs(config, job.as_of)
+    built = work / "site"
+    apply_csp(built)         # before the frames are read: they carry the policy to every page
+    direct = [p for p in pages if not p.in_mkdocs]
+    frames = read_frames(built, {depth(p.context.path) for p in direct})
+    shutil.rmtree(built / FRAME_DIR, ignore_errors=True)
+    frames.write_shared(built)
+    docs = [e for e in (built_entry(built, output_file(built, p.context.path)) for p in pages if p.in_mkdocs) if e]
+    made = files_under(built)
+
+    published = job.out / audience
+    moment = Moment(job.as_of, book.thresholds.yellow_days, job.history.latest, history_digests(eager.history))
+    if old is not None:
+        keys, old_pages, old_frames = Keys(old["keys"]), old["pages"], old["frames"]
+        before = Moment(old.meta["as_of"], old.meta["yellow"], old.meta["latest"], old["history"])
+        changed = keys.known(changed_keys(old["facts"], facts, before, moment, structure=True))
+        old_outputs, old_search = set(old["outputs"]), old["search"]
+        old_docs = {e.doc.url: e for e in old_search.entries}
+    else:
+        keys, old_pages, old_frames, changed, old_outputs, old_search, old_docs = Keys(), {}, None, set(), set(), None, {}
+
+    container = new_staging(job.out, audience)
+    target = container / "site"
+    shutil.move(str(built), target)
+    kept: set[str] = set()
+    written: list[str] = list(made)
+    records: dict[str, tuple] = {}
+    storable = True
+    for page in direct:
+        path = page.context.path
+        try:
+            spec = spec_of(page)
+        except Unstorable:
+            spec, storable = None, False
+        was = old_pages.get(path)
+        level = depth(path)
+        rel = _rel(path)
+        url = page_url(path)
+        if (was is not None and spec is not None and was[0] == spec and old_frames is not None
+                and old_frames.by_level.get(level) == frames[level] and not touches(was[1], changed)
+                and rel in old_outputs and (page.context.record is None or url in old_docs)):
+            kept.add(rel)
+            if rel + ".gz" in old_outputs:
+                kept.add(rel + ".gz")
+            records[path] = was
+            if page.context.record is not None:
+                docs.append(old_docs[url])
+            continue
+        data, tracker, body = _render(page, renderer, book, frames, site)
+        replace(target / rel, data)
+        written.append(rel)
+        records[path] = (spec, keys.numbers(tracker.keys))
+        if page.context.record is not None:
+            docs.append(entry(url, page.context.title, body))
+
+    signatures, copied = _attachments(facts, job.records, target, not eager.shows.original_evidence,
+                                      old["attachments"] if old is not None else {}, kept, old_outputs)
+    written += copied
+    link_files(published, target, kept)
+    search, search_kept, search_written = _search(docs, old_search, old_outputs, published, target)
+    written += search_written
+    outputs = kept | search_kept | set(written)
+    if audience == "public":
+        outputs |= _precompressed(target, published, written)
+    target_path = _finish(job, container, _meta(job, site, book, len(pages)), {
+        "origins": [job.origins[f] for f in job.sources], "facts": facts, "keys": keys.keys, "pages": records,
+        "outputs": sorted(outputs), "frames": frames, "search": search, "attachments": signatures,
+        "history": moment.history}, storable)
+    return Published(audience, target_path, len(pages), time.perf_counter() - started, peak_mb(),
+                     written=sum(1 for p in pages if p.in_mkdocs or _rel(p.context.path) in written), full=True)
+
+
+def _made_already(facts: Facts) -> Record:
+    raise AssertionError(f"{facts.file}: every record of a whole build is made")
+
+
+def _search(docs: list[Entry], old, old_outputs: set[str], published: Path,
+            target: Path) -> tuple[object, set[str], list[str]]:
+    """The search index of `docs`: the published one patched where the documents are the same
+    pages in the same order, else written anew. Returns its state, the published files it kept
+    (hard-linked, with their `.gz`) and the files it wrote (not yet compressed)."""
+    if old is not None and [e.doc.url for e in docs] == [e.doc.url for e in old.entries]:
+        changed = {n: e for n, e in enumerate(docs) if e != old.entries[n]}
+        files = [rel for rel in old_outputs if rel.startswith("search/") and not rel.endswith(".gz")]
+        link_files(published, target, files)
+        written: list[str] = []
+
+        def write(path: Path, data: bytes) -> None:
+            replace(path, data)
+            written.append(path.relative_to(target).as_posix())
+        state = patch(old, changed, published / "search", target / "search", write) if changed else old
+        if state is not None:
+            fresh = set(written)
+            kept = {rel for rel in files if rel not in fresh}
+            gz = {rel + ".gz" for rel in kept if rel + ".gz" in old_outputs}
+            link_files(published, target, gz)
+            return state, kept | gz, written
+        shutil.rmtree(target / "search")
+    index = SearchIndex()
+    index.entries = list(docs)
+    state = index.write(target / "search")
+    return state, set(), [f"search/{rel}" for rel in files_under(target / "search")]
+
+
+# --- pages only ----------------------------------------------------------------------------
+
+def _pages_only(job: Job) -> Published:
+    started = time.perf_counter()
+    audience, old = job.audience, job.store
+    published = job.out / audience
+    keep = None if audience == "internal" else public_ids(job.origins.values())
+    yellow = old.meta["yellow"]
+    facts: list[Facts] = list(old["facts"])
+    at = {f.file: i for i, f in enumerate(facts)}
+    models: list[Record | None] = [None] * len(facts)
+    for file, written_record in job.changed.items():
+        i = at.get(file)
+        if i is None:               # not in this view
+            continue
+        shown = written_record if keep is None else project(written_record, keep)
+        status = problem_status(shown.history, shown.deadline, job.as_of, yellow) \
+            if shown.type_name == "problem" else None
+        facts[i] = facts_of(file, job.sources[file].hash, written_record, shown, keep, status,
+                            agg=job.origins[file].agg)
+        models[i] = shown
+
+    def make(f: Facts) -> Record:
+        written_record = read_records({f.file: job.sources[f.file]})[f.file]
+        return written_record if keep is None else project(written_record, keep)
+
+    book = Book(job.as_of, audience, facts, models, make, yellow)
+    page_view = _view_of(audience, book, job.history)
+    site = Site.of(page_view)
+    tracked_site = TrackedSite(site, book)
+    renderer = Renderer(TEMPLATES, page_view, site)
+    frames: Frames = old["frames"]
+    keys = Keys(old["keys"])
+    before = Moment(old.meta["as_of"], yellow, old.meta["latest"], old["history"])
+    moment = Moment(job.as_of, yellow, job.history.latest, history_digests(page_view.history))
+    changed = keys.known(changed_keys(old["facts"], facts, before, moment, structure=False))
+    records: dict[str, tuple] = dict(old["pages"])
+    dirty = [path for path, (_spec, deps) in records.items() if touches(deps, changed)]
+    old_outputs = set(old["outputs"])
+    rewritten = {_rel(p) for p in dirty}
+    kept = {r for r in old_outputs - rewritten - {r + ".gz" for r in rewritten} if not r.startswith("search/")}
+    container = new_staging(job.out, audience)
+    target = container / "site"
+    target.mkdir()
+    old_search = old["search"]
+    position = {e.doc.url: n for n, e in enumerate(old_search.entries)}
+    docs = list(old_search.entries)
+    written: list[str] = []
+    renders: list[tuple[str, bytes]] = []
+    for path in dirty:
+        spec, _deps = records[path]
+        page = page_of(spec, book, tracked_site)
+        data, tracker, body = _render(page, renderer, book, frames, site)
+        renders.append((_rel(path), data))
+        records[path] = (spec, keys.numbers(tracker.keys))
+        if page.context.record is not None:
+            made = entry(page_url(path), page.context.title, body)
+            docs[position[made.doc.url]] = made
+    signatures, copied = _attachments(facts, job.records, target, audience == "public", old["attachments"],
+                                      set(), old_outputs)
+    kept -= set(copied) | {rel + ".gz" for rel in copied}
+    link_files(published, target, kept)
+    for rel, data in renders:
+        replace(target / rel, data)
+        written.append(rel)
+    written += copied
+    state, search_kept, search_written = _search(docs, old_search, old_outputs, published, target)
+    written += search_written
+    outputs = kept | search_kept | set(written)
+    if audience == "public":
+        outputs |= _precompressed(target, published, written)
+    target_path = _finish(job, container, _meta(job, site, book, old.meta["pages"]), {
+        "origins": [job.origins[f] for f in job.sources], "facts": facts, "keys": keys.keys, "pages": records,
+        "outputs": sorted(outputs), "frames": frames, "search": state, "attachments": signatures,
+        "history": moment.history}, True)
+    return Published(audience, target_path, old.meta["pages"], time.perf_counter() - started, peak_mb(),
+                     written=len(dirty), full=False)

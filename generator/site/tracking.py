@@ -1,0 +1,99 @@
+"""What a page reads besides records, noted as its dependencies (catalog/book.py notes records):
+the site's data date, a record's Git history, the date the ledger last changed, and what the
+renderer keeps between pages (a link, the assessments' rankings), whose dependencies are noted
+again each time it is used."""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..catalog.book import SEP, Book, Tracker
+from ..catalog.git_history import Change, GitHistory
+from .context import Site
+
+
+class TrackedSite:
+    """The site as templates see it; reading the data date makes a page dated."""
+    __slots__ = ("_site", "_book")
+
+    def __init__(self, site: Site, book: Book):
+        self._site, self._book = site, book
+
+    def __getattr__(self, name: str):
+        if name == "as_of":
+            return self._book.as_of           # noted by the book
+        return getattr(self._site, name)
+
+
+class TrackedHistory:
+    """The records' Git history: a page that shows a file's changes depends on them."""
+
+    def __init__(self, history: GitHistory, book: Book):
+        self._history, self._book = history, book
+
+    def of(self, file: str) -> tuple[Change, ...]:
+        self._book.track(f"H{SEP}{file}")
+        return self._history.of(file)
+
+    @property
+    def latest(self) -> "Noted":
+        return Noted(self._history.latest, lambda: self._book.track(f"G{SEP}last_change"))
+
+
+class Noted:
+    """A value that notes a dependency when a template uses it (its truth, or its parts)."""
+    __slots__ = ("_value", "_note")
+
+    def __init__(self, value, note: Callable[[], None]):
+        self._value, self._note = value, note
+
+    def __bool__(self) -> bool:
+        self._note()
+        return bool(self._value)
+
+    def __getattr__(self, name: str):
+        self._note()
+        return getattr(self._value, name)
+
+    def __eq__(self, other) -> bool:
+        self._note()
+        return self._value == (other._value if isinstance(other, Noted) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __str__(self) -> str:
+        self._note()
+        return str(self._value)
+
+
+def noted_value(value):
+    """The value behind a `Noted` (its use noted), or `value`."""
+    if isinstance(value, Noted):
+        value._note()
+        return value._value
+    return value
+
+
+class Memo:
+    """Results kept between pages, each with what computing it read, noted again on every use."""
+
+    def __init__(self, book: Book):
+        self._book = book
+        self._kept: dict = {}
+
+    def get(self, key, compute: Callable[[], object]):
+        book = self._book
+        found = self._kept.get(key)
+        if found is None:
+            outer, inner = book.tracker, Tracker()
+            book.tracker = inner
+            try:
+                value = compute()
+            finally:
+                book.tracker = outer
+            found = self._kept[key] = (value, frozenset(inner.keys), inner.dated)
+        value, keys, dated = found
+        if book.tracker is not None:
+            book.tracker.keys.update(keys)
+            book.tracker.dated = book.tracker.dated or dated
+        return value
