@@ -59,6 +59,7 @@ def run_validate(args) -> int:
 
 def run_build(args) -> int:
     from .pipeline import build_sites
+    from .validate import Cache
     from .site.folders import FolderError, check_places
     from .site.publish import PublishError
     records = _records_dir(args.records)
@@ -68,8 +69,9 @@ def run_build(args) -> int:
     except FolderError as error:
         raise UsageError(str(error)) from None
     try:
+        cache = None if args.no_cache else Cache(records, Path(args.cache_dir) if args.cache_dir else None)
         checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
-                                     Path(args.out).resolve(), Path(args.work).resolve(), full=args.full)
+                                     Path(args.out).resolve(), Path(args.work).resolve(), full=args.full, cache=cache)
     except PublishError as error:
         print(f"网站生成失败，已发布的网站保持不变：{error}", file=sys.stderr)
         return 1
@@ -297,6 +299,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--work", default="build", help="中间文件（Markdown、MkDocs 配置）的文件夹（默认 build）")
     p.add_argument("--full", action="store_true",
                    help="完整生成：不沿用上次生成的页面（默认只重写输入有变化的页面）")
+    p.add_argument("--no-cache", action="store_true", help="校验时不读也不写校验缓存（结果相同，只是慢些）")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="校验缓存放在哪里（默认 ~/.cache/taizhang/validate，可随时删除）")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("codeowners", help="从组织记录生成审核分派（GitHub 与 GitLab 的 CODEOWNERS）")

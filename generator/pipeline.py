@@ -44,13 +44,14 @@ def build_site(job: Job) -> Published:
 
 
 def build_sites(records: Path, as_of: dt.date, audiences: tuple[str, ...], out: Path, work: Path,
-                full: bool = False) -> tuple[Checked, list[Published]]:
+                full: bool = False, cache: Cache | None = None) -> tuple[Checked, list[Published]]:
     """validate → catalog → per audience: view → site. Nothing is written to `out` when the
-    records have errors."""
+    records have errors. `cache`: the validation cache an incremental build validates with."""
     records = records.resolve()
-    # a first look at the stores (again under the lock): may validation use its cache?
+    # a first look at the stores (again under the lock): an incremental build validates through
+    # the cache and reads only the files that changed; a full one keeps every record it checks
     warm = not full and all(stores.load(work / a, out / a, a, records) for a in audiences)
-    checked = validate(records, as_of, cache=Cache(records)) if warm else validate(records, as_of, keep_records=True)
+    checked = validate(records, as_of, cache=cache) if warm else validate(records, as_of, keep_records=True)
     if not checked.ok:
         return checked, []
     history = read_git_history(records)

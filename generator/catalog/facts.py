@@ -10,8 +10,8 @@ follows from them and the data date), the attachments its page shows, and two di
   else);
 - `agg`: what the site's aggregates (dashboards, lists, open data, the feed, the navigation
   pages) may read of it: every field but `PAGE_ONLY`, which only the record's own page shows.
-  tests/test_incremental.py runs the aggregates over records that report every field read and
-  fails if one of them reads a field listed here.
+  tests/test_incremental.py edits each field listed here and compares the incremental build
+  (which then rewrites only that page) with a full one: an aggregate that read one would differ.
 """
 from __future__ import annotations
 
