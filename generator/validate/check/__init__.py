@@ -24,8 +24,9 @@ from typing import Callable, Mapping, NamedTuple
 from ...findings import Finding
 from ...model import Record
 from ..load import Document
-from .cadence import CampaignEntry, cadence_entry, check_cadence
-from .references import Outgoing, Tables, Target, check_outgoing, outgoing, target
+from .cadence import check_cadence
+from .entries import CampaignEntry, cadence_entry
+from .references import Outgoing, Tables, Target, check_outgoing, check_related, outgoing, target
 from .rules import Attachments, RuleFacts, check_dated, rule_facts
 from .schema import Valid, check_document, duplicates, id_key
 
@@ -126,8 +127,10 @@ def judge(file: str, type_name: str, facts: Facts, table: Tables, as_of: dt.date
           attachments: Attachments) -> Judged:
     """Passes 2 and 3 for one record that passed pass 1 (pass 3 only if its references hold)."""
     references = tuple(check_outgoing(file, type_name, facts.outgoing, table))
-    rules = () if references else tuple(check_dated(file, type_name, facts.rules, as_of, attachments))
-    return Judged(references, rules)
+    if references:
+        return Judged(references, ())
+    rules = check_dated(file, type_name, facts.rules, as_of, attachments)
+    return Judged(references, tuple(rules + check_related(file, facts.outgoing, table)))
 
 
 def cadence_pass(entries: Mapping[str, object], as_of: dt.date) -> list[Finding]:

@@ -3,8 +3,10 @@
 Exact because a file's cross-file findings depend on nothing else that could have changed: it
 gives up (returns None, and the run takes the full way) when a file went, an attachment
 changed, or a changed file now shows other files something else than before (its `Interface`)
-other than new ids. When new ids appear, files with a missing reference are judged again too,
-since a new id may resolve it (or change its "did you mean").
+other than new ids or its cadence entry. When new ids appear, files with a missing reference
+are judged again too, since a new id may resolve it (or change its "did you mean"). A changed
+cadence entry (a problem moved along its lifecycle, a meeting's statements) is read by the
+cadence pass alone, which then runs again over all entries.
 """
 from __future__ import annotations
 
@@ -28,9 +30,15 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
         return None         # a file went: references to it may now be missing anywhere
     if any(run.attachments.problem(value) != outcome for value, outcome in previous.outcomes.items()):
         return None         # an attachment appeared, went or changed
+    entries_changed = bool(added)
     for f, before in zip(changed, _interfaces_before(changed, last, run)):
-        if f.file in last.index and before != f.examined.interface:
+        if f.file not in last.index:
+            continue
+        now = f.examined.interface
+        if before is None or before._replace(cadence=None) != now._replace(cadence=None):
             return None     # what other files see of it changed (or is not known)
+        if before.cadence != now.cadence:
+            entries_changed = True      # only the cadence pass reads it
 
     tables: CrossFileTables | None = None
     duplicate = {k: unpack(v) for k, v in previous.duplicate.items()}
@@ -45,7 +53,6 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
     rejudge = [f for f in rejudge if f.examined.facts is not None]
 
     rejudged: dict[str, Judged] = {}
-    entries_changed = bool(added)
     if rejudge:
         tables = tables or last.state.get("tables")
         if not isinstance(tables, CrossFileTables):
@@ -68,13 +75,16 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
     judged.update(packed(run.located(rejudged)))
 
     if entries_changed:
+        tables = tables or last.state.get("tables")
+        if not isinstance(tables, CrossFileTables):
+            return None
         entries = dict(tables.cadence)
         for f in rejudge:
-            if f.examined.facts.cadence is not None:
-                if f.file in rejudged and rejudged[f.file].references:
-                    entries.pop(f.file, None)
-                else:
-                    entries[f.file] = f.examined.facts.cadence
+            cadence = f.examined.facts.cadence
+            if cadence is None or (f.file in rejudged and rejudged[f.file].references):
+                entries.pop(f.file, None)
+            else:
+                entries[f.file] = cadence
         tables.cadence = {f.file: entries[f.file] for f in files if f.file in entries}
         found = run.locate(cadence_pass(tables.cadence, run.as_of))
     else:
