@@ -81,7 +81,7 @@ CODES: dict[str, Code] = {
     "E-CAMPAIGN-RANGE": Code("error", "创建工作的起止日期不合理：{detail}", "开始日期写成实际开始的日子（2000 年以后），结束日期不早于开始日期，一期不超过 10 年。"),
     "E-RECORD-FIELD": Code("error", "{kind_label}须填写 {field}", "{hint}"),
     "E-SOURCE-DATE": Code("error", "发现日期 {found} 早于来源记录 {source} 的日期 {source_date}（早 {days} 天）", "问题是由来源记录发现的，发现日期不能早于它（测评：不早于测评月份的第一天）。请核对 found 或 source_ref。"),
-    "E-SOURCE-LINK": Code("error", "立项问题 {problem} 的来源记录是 {actual}，不是本次媒体反馈 {feedback}", "《工作机制》：办公室根据媒体反馈梳理汇总后立项督查。请把问题的 source: media、source_ref: {feedback} 写对，或改正这里的 problem。"),
+    "E-SOURCE-LINK": Code("error", "立项问题 {problem} 的来源{actual}，应为本次媒体反馈 {feedback}", "《工作机制》：办公室根据媒体反馈梳理汇总后立项督查。请把问题的 source: media、source_ref: {feedback} 写对，或改正这里的 problem。"),
     "E-MEDIA-WEEK": Code("error", "所属周的周一 {value} {detail}", "week_of 写反馈所在那一周的周一：{monday}。"),
     "E-MEDIA-SUPERVISE": Code("error", "报道“{title}”标明立项督查（supervise: true），但没有写明立项的问题", "《工作机制》：办公室梳理汇总后立项督查。请先登记问题，再写上 problem: 问题编号；不立项请写 supervise: false。"),
     # text and privacy

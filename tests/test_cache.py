@@ -244,6 +244,21 @@ def test_a_lifecycle_step_changes_a_statement_owed_without_the_full_way(runner, 
     assert (M1, "W-STATEMENT-DEPARTMENT") in runner.codes()
 
 
+def test_a_record_leaves_and_rejoins_the_cadence_pass_with_the_same_entry(runner):
+    """A reference that breaks elsewhere in a meeting (a report's unit) leaves its cadence entry
+    as it was, yet takes the meeting out of the pass (its references fail); mending it brings
+    the meeting back."""
+    tree = runner.tree
+    tree.write(CAMPAIGN, "id: campaign\nname: 创建\ncity: 示例市\nstart: 2017-04-05\nend: 2017-04-30\n")
+    tree.write(M1, meeting(1, "2017-04-12", extra="reports_heard:\n  - by: city-management\n    summary: 汇报\n"))
+    assert (M1, "W-CADENCE-SCHEDULING") in runner.codes()
+    tree.edit(M1, "by: city-management", "by: no-such-unit")
+    codes = runner.codes()
+    assert (M1, "E-REF-MISSING") in codes and (M1, "W-CADENCE-SCHEDULING") not in codes
+    tree.edit(M1, "by: no-such-unit", "by: city-management")
+    assert (M1, "W-CADENCE-SCHEDULING") in runner.codes()
+
+
 def test_findings_kept_from_the_last_run_move_with_their_lines(runner):
     """An edit that changes nothing another file sees still moves the lines of the warnings
     the other files cause in it (cadence) and of its duplicate id."""

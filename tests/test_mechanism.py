@@ -572,10 +572,15 @@ def test_media_supervise(make_tree, supervise, problem, ok):
 @pytest.mark.parametrize("problem_text, ok", [
     (media_problem("2017-04-07"), True),
     (media_problem("2017-04-07").replace("source: media\nsource_ref: F-2017-0001\n", "source: complaint\n"), False),
+    (media_problem("2017-04-14", source_ref="F-2017-0002"), False),       # from another week's feedback
+    (media_problem("2017-04-07", source_ref="").replace("source_ref: \n", ""), False),
 ])
 def test_source_link(make_tree, problem_text, ok):
     tree = make_tree()
     text = feedback(tree)
+    tree.write("records/media-feedback/2017/F-2017-0002.yaml", FEEDBACK.format(
+        date="2017-04-14", week_of="2017-04-10", district="panlong", supervise="false", problem="").replace(
+        "F-2017-0001", "F-2017-0002"))
     tree.write(P2, problem_text)
     expected = [] if ok else [(F1, tree.line_of(text, "problem:"), "E-SOURCE-LINK")]
     assert codes(tree, "E-SOURCE-LINK") == (0 if ok else 1, expected)

@@ -51,7 +51,15 @@ def _add(out: list[list], start: dt.date, end: dt.date | None) -> None:
 
 
 def _frozen(items: list[list]) -> tuple[Span, ...]:
-    return tuple((a, b) for a, b in items) if items else NO_SPANS
+    return tuple((_day(a), _day(b)) for a, b in items) if items else NO_SPANS
+
+
+_DAYS: dict = {}
+
+
+def _day(day: dt.date | None) -> dt.date | None:
+    """One object per day, so that spans kept for 100,000 problems pickle each day once."""
+    return _DAYS.setdefault(day, day) if day is not None else None
 
 
 def on(periods: tuple[Span, ...], day: dt.date) -> bool:

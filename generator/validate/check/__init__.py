@@ -25,7 +25,7 @@ from ...findings import Finding
 from ...model import Record
 from ..load import Document
 from .cadence import check_cadence
-from .entries import CampaignEntry, cadence_entry
+from .entries import PROBLEM_ENTRY, CampaignEntry, cadence_entry
 from .references import Outgoing, Tables, Target, check_outgoing, check_related, outgoing, target
 from .rules import Attachments, RuleFacts, check_dated, rule_facts
 from .schema import Valid, check_document, duplicates, id_key
@@ -134,10 +134,16 @@ def judge(file: str, type_name: str, facts: Facts, table: Tables, as_of: dt.date
 
 
 def cadence_pass(entries: Mapping[str, object], as_of: dt.date) -> list[Finding]:
-    """The cadence pass over the cadence entries of the records that passed every other pass."""
-    items = [Valid(file, entry) for file, entry in entries.items()]
+    """The cadence pass over the cadence entries of the records that passed every other pass.
+    Problems' entries (the many) are handed on as they are, the others with their file."""
+    items, problems = [], []
+    for file, entry in entries.items():
+        if type(entry) in PROBLEM_ENTRY:
+            problems.append(entry)
+        else:
+            items.append(Valid(file, entry))
     campaign = next((v for v in items if isinstance(v.record, CampaignEntry)), None)
-    return check_cadence(items, campaign, as_of)
+    return check_cadence(items, campaign, as_of, problems)
 
 
 def cross_check(interfaces: list[Interface], examined: Callable[[str], Examined], as_of: dt.date,

@@ -57,8 +57,10 @@ def _gaps(dates_files, start: dt.date, end: dt.date, limit: int, here: str):
             previous_date, previous_file = date, file
 
 
-def check_cadence(valid: list[Valid], campaign: Valid | None, as_of: dt.date) -> list[Finding]:
-    """`valid`: the records that passed every earlier pass, each as (file, its `cadence_entry`)."""
+def check_cadence(valid: list[Valid], campaign: Valid | None, as_of: dt.date,
+                  problems: list[ProblemEntry] = ()) -> list[Finding]:
+    """`valid`: the records that passed every earlier pass, each as (file, its `cadence_entry`),
+    but the problems, whose entries come alone in `problems`."""
     if campaign is None:
         return []
     c: CampaignEntry = campaign.record
@@ -144,7 +146,7 @@ def check_cadence(valid: list[Valid], campaign: Valid | None, as_of: dt.date) ->
                                period=f"{block[0].year}年{block[0].month}月"
                                + (f"至{last.year}年{last.month}月" if step > 1 else "")))
 
-    out += check_mechanism(types, c, here, scheduling, held, start, end, as_of)
+    out += check_mechanism(types, problems, c, here, scheduling, held, start, end, as_of)
     return out
 
 

@@ -2,16 +2,19 @@
 entry per record, made when the file is examined alone and kept in the validator's cache, so
 that a run after an edit re-reads no other file. Field names are those of the record.
 
-Problems are the one type counted in the hundred thousands: theirs (`ProblemEntry`, a named
-tuple) holds ids and the spans when the problem stood overdue or sent back, computed once
-from its history (`model.mechanism.spans`), and usually two empty tuples.
+Problems are the one type counted in the hundred thousands. Most never stood overdue or sent
+back and do not come from the media: their entry is their id alone (a string), which says just
+that. The others' is a plain tuple (`problem_entry`) of ids and the spans when the problem stood
+overdue or sent back, computed once from its history (`model.mechanism.spans`). A run after an
+edit that changes an entry loads and saves every entry: pickle handles strings and plain tuples
+several times faster than instances of any class, a tuple subclass included.
 """
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from dataclasses import dataclass
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
 from ...model import Record
 from ...model.mechanism import Span, spans
@@ -19,8 +22,17 @@ from ...model.work import FIELD_METHODS
 from .rules import EARLIEST_START
 
 
+class Entry:
+    """Pickled as a call with the field values (the dataclass default, `__setstate__`, reads
+    the fields anew for every object: ten times slower for the thousands of meeting entries)."""
+    __slots__ = ()
+
+    def __reduce__(self):
+        return type(self), tuple(getattr(self, name) for name in self.__slots__)
+
+
 @dataclass(frozen=True, slots=True)
-class CampaignEntry:
+class CampaignEntry(Entry):
     """The campaign's period and every setting the pass reads (records/campaign/)."""
     type_name: ClassVar[str] = "campaign"
     start: dt.date
@@ -45,14 +57,14 @@ class CampaignEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class HqEntry:
+class HqEntry(Entry):
     type_name: ClassVar[str] = "hq"
     name: str
     commanders: int                   # leaders with position commander (总指挥长)
 
 
 @dataclass(frozen=True, slots=True)
-class MeetingEntry:
+class MeetingEntry(Entry):
     type_name: ClassVar[str] = "meeting"
     kind: str
     title: str
@@ -65,7 +77,7 @@ class MeetingEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class NumberedEntry:                  # a sub-HQ or an inspection group
+class NumberedEntry(Entry):                  # a sub-HQ or an inspection group
     type_name: str
     id: str
     name: str
@@ -73,7 +85,7 @@ class NumberedEntry:                  # a sub-HQ or an inspection group
 
 
 @dataclass(frozen=True, slots=True)
-class InspectionEntry:
+class InspectionEntry(Entry):
     type_name: ClassVar[str] = "inspection"
     id: str
     group: str
@@ -83,7 +95,7 @@ class InspectionEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class FeedbackEntry:
+class FeedbackEntry(Entry):
     type_name: ClassVar[str] = "media_feedback"
     id: str
     date: dt.date
@@ -91,13 +103,13 @@ class FeedbackEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class Score:
+class Score(Entry):
     district: str
     score: float
 
 
 @dataclass(frozen=True, slots=True)
-class AssessmentEntry:
+class AssessmentEntry(Entry):
     type_name: ClassVar[str] = "assessment"
     title: str
     date: dt.date
@@ -107,42 +119,42 @@ class AssessmentEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class DistrictEntry:
+class DistrictEntry(Entry):
     type_name: ClassVar[str] = "district"
     id: str
     name: str
 
 
 @dataclass(frozen=True, slots=True)
-class DepartmentEntry:                # a unit of kind city_department (市级部门)
+class DepartmentEntry(Entry):                # a unit of kind city_department (市级部门)
     type_name: ClassVar[str] = "unit"
     id: str
     name: str
 
 
 @dataclass(frozen=True, slots=True)
-class PatrolGroupEntry:
+class PatrolGroupEntry(Entry):
     type_name: ClassVar[str] = "patrol_group"
     id: str
     name: str
 
 
 @dataclass(frozen=True, slots=True)
-class PatrolEntry:
+class PatrolEntry(Entry):
     type_name: ClassVar[str] = "patrol_log"
     group: str
     date: dt.date
 
 
 @dataclass(frozen=True, slots=True)
-class SelfInspectionEntry:
+class SelfInspectionEntry(Entry):
     type_name: ClassVar[str] = "self_inspection"
     by: str
     date: dt.date
 
 
 @dataclass(frozen=True, slots=True)
-class MajorEntry:
+class MajorEntry(Entry):
     type_name: ClassVar[str] = "major_matter"
     title: str
     found: dt.date
@@ -150,22 +162,18 @@ class MajorEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class AccountabilityEntry:
+class AccountabilityEntry(Entry):
     type_name: ClassVar[str] = "accountability"
     date: dt.date
     target: str
     problems: tuple[str, ...]
 
 
-class ProblemEntry(NamedTuple):
-    id: str
-    district: str
-    unit: str                         # responsible unit
-    source_ref: str | None
-    overdue: tuple[Span, ...]
-    returned: tuple[Span, ...]
-
-    type_name = "problem"             # a class attribute, not a field
+# A problem's entry: its id (str) when it never stood overdue or sent back and does not come
+# from the media, else (id, district, responsible unit, source_ref, overdue spans, returned spans).
+P_ID, P_DISTRICT, P_UNIT, P_SOURCE_REF, P_OVERDUE, P_RETURNED = range(6)
+ProblemEntry = tuple | str
+PROBLEM_ENTRY = (tuple, str)
 
 
 def _campaign(record) -> CampaignEntry | None:
@@ -179,18 +187,20 @@ def _campaign(record) -> CampaignEntry | None:
                          c.patrol_days, c.third_party_months)
 
 
-def _problem(record) -> ProblemEntry:
+def problem_entry(record) -> ProblemEntry:
     overdue, returned = spans(record.history, record.deadline)
     intern = sys.intern
-    return ProblemEntry(intern(record.id), intern(record.district), intern(record.responsible_unit),
-                        intern(record.source_ref) if record.source_ref else None, overdue, returned)
+    if not overdue and not returned and record.source != "media":
+        return intern(record.id)
+    return (intern(record.id), intern(record.district), intern(record.responsible_unit),
+            intern(record.source_ref) if record.source_ref else None, overdue, returned)
 
 
 def cadence_entry(record: Record):
     """What the pass needs of a record, or None for the records it does not look at."""
     kind = record.type_name
     if kind == "problem":
-        return _problem(record)
+        return problem_entry(record)
     if kind == "campaign":
         return _campaign(record)
     if kind == "meeting":

@@ -19,7 +19,7 @@ from collections import defaultdict
 from ...findings import Finding, finding
 from ...model.mechanism import on, owed_statements
 from ...model.ranking import ranking
-from .entries import CampaignEntry
+from .entries import P_DISTRICT, P_ID, P_OVERDUE, P_RETURNED, P_SOURCE_REF, P_UNIT, CampaignEntry
 from .schema import Valid
 
 _STATEMENT_CODE = {"low_rank": "W-STATEMENT-MISSING", "media_exposure": "W-STATEMENT-EXPOSED",
@@ -57,7 +57,7 @@ def _organisation(types, c: CampaignEntry, here: str) -> list[Finding]:
     return out
 
 
-def _statements(types, c: CampaignEntry, scheduling: list[Valid]) -> list[Finding]:
+def _statements(types, problems, c: CampaignEntry, scheduling: list[Valid]) -> list[Finding]:
     names = {d.record.id: d.record.name for d in types["district"]}
     departments = {u.record.id: u.record.name for u in types["unit"]}
     meetings = [(m.record.date, m.record.stated) for m in scheduling]
@@ -65,8 +65,8 @@ def _statements(types, c: CampaignEntry, scheduling: list[Valid]) -> list[Findin
                for a in types["assessment"]]
     exposures = [(f.record.date, district) for f in types["media_feedback"]
                  for _i, district, _problem in f.record.supervised if district]
-    overdue = [(p.record.unit, p.record.overdue) for p in types["problem"]
-               if p.record.overdue and p.record.unit in departments]
+    overdue = [(p[P_UNIT], p[P_OVERDUE]) for p in problems
+               if type(p) is tuple and p[P_OVERDUE] and p[P_UNIT] in departments]
     out = []
     for owed in owed_statements(meetings, bottoms, exposures, overdue, set(departments),
                                 c.statement_exposures, c.statement_overdue):
@@ -133,18 +133,29 @@ def _major_matters(types, c: CampaignEntry, as_of: dt.date) -> list[Finding]:
     return out
 
 
-def _links(types) -> list[Finding]:
-    """Supervised media items and accountability cases against the problems they name."""
+def _links(types, entries) -> list[Finding]:
+    """Supervised media items and accountability cases against the problems they name (a
+    problem whose entry is its id alone was never overdue or sent back and is not from the
+    media)."""
     wanted = {problem for f in types["media_feedback"] for _i, _d, problem in f.record.supervised if problem}
     wanted |= {problem for a in types["accountability"] for problem in a.record.problems}
-    problems = {p.record.id: p.record for p in types["problem"] if p.record.id in wanted} if wanted else {}
+    problems = {}
+    if wanted:
+        for p in entries:
+            pid = p if type(p) is str else p[P_ID]
+            if pid in wanted:
+                problems[pid] = p
     out = []
     for f in types["media_feedback"]:
         for i, _district, pid in f.record.supervised:
             p = problems.get(pid)
-            if p is not None and p.source_ref != f.record.id:
+            if p is None:
+                continue
+            actual = "不是媒体反馈" if type(p) is str else (
+                f"记录是 {p[P_SOURCE_REF]}" if p[P_SOURCE_REF] else "记录没有填写")
+            if type(p) is str or p[P_SOURCE_REF] != f.record.id:
                 out.append(finding("E-SOURCE-LINK", f.file, ("items", i, "problem"), problem=pid,
-                                   actual=p.source_ref or "（未填写）", feedback=f.record.id))
+                                   actual=actual, feedback=f.record.id))
     for a in types["accountability"]:
         case = a.record
         if not case.problems:
@@ -154,16 +165,17 @@ def _links(types) -> list[Finding]:
             p = problems.get(pid)
             if p is None:
                 continue
-            if case.target not in (p.unit, p.district):
-                out.append(finding("W-ACCOUNTABILITY-BASIS", a.file, ("problems", i),
-                                   detail=f"涉及问题 {pid} 的责任单位和责任区都不是被追究单位 {case.target}"))
-            elif not (on(p.overdue, case.date) or on(p.returned, case.date)):
+            if type(p) is str or not (on(p[P_OVERDUE], case.date) or on(p[P_RETURNED], case.date)):
                 out.append(finding("W-ACCOUNTABILITY-BASIS", a.file, ("problems", i),
                                    detail=f"涉及问题 {pid} 在立案日 {case.date} 既未逾期，也不在退回重办中"))
+            elif case.target not in (p[P_UNIT], p[P_DISTRICT]):
+                out.append(finding("W-ACCOUNTABILITY-BASIS", a.file, ("problems", i),
+                                   detail=f"涉及问题 {pid} 的责任单位和责任区都不是被追究单位 {case.target}"))
     return out
 
 
-def check_mechanism(types, c: CampaignEntry, here: str, scheduling: list[Valid], held: list[Valid],
+def check_mechanism(types, problems, c: CampaignEntry, here: str, scheduling: list[Valid], held: list[Valid],
                     start: dt.date, end: dt.date, as_of: dt.date) -> list[Finding]:
-    return (_organisation(types, c, here) + _statements(types, c, scheduling) + _district_reports(held, c, end)
-            + _self_inspections(types, c, start, end, as_of) + _major_matters(types, c, as_of) + _links(types))
+    return (_organisation(types, c, here) + _statements(types, problems, c, scheduling)
+            + _district_reports(held, c, end) + _self_inspections(types, c, start, end, as_of)
+            + _major_matters(types, c, as_of) + _links(types, problems))

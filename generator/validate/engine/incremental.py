@@ -31,6 +31,7 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
     if any(run.attachments.problem(value) != outcome for value, outcome in previous.outcomes.items()):
         return None         # an attachment appeared, went or changed
     entries_changed = bool(added)
+    in_pass: set[str] = set()           # changed files whose entry the last cadence pass read
     for f, before in zip(changed, _interfaces_before(changed, last, run)):
         if f.file not in last.index:
             continue
@@ -39,6 +40,9 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
             return None     # what other files see of it changed (or is not known)
         if before.cadence != now.cadence:
             entries_changed = True      # only the cadence pass reads it
+        if (before.cadence is not None and f.file not in previous.duplicate
+                and not previous.judged.get(f.file, ((), ()))[0]):
+            in_pass.add(f.file)
 
     tables: CrossFileTables | None = None
     duplicate = {k: unpack(v) for k, v in previous.duplicate.items()}
@@ -63,7 +67,7 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
             j = judge(f.file, e.type_name, e.facts, table, run.as_of, run.attachments)
             if j.references or j.rules:
                 rejudged[f.file] = j
-            if e.facts.cadence is not None and (f.file in tables.cadence) == bool(j.references):
+            if (e.facts.cadence is not None and not j.references) != (f.file in in_pass):
                 entries_changed = True      # it joined or left the cadence pass
     for f in changed:
         if f.positions:
@@ -78,7 +82,7 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
         tables = tables or last.state.get("tables")
         if not isinstance(tables, CrossFileTables):
             return None
-        entries = dict(tables.cadence)
+        entries = dict(tables.entries())
         for f in rejudge:
             cadence = f.examined.facts.cadence
             if cadence is None or (f.file in rejudged and rejudged[f.file].references):
