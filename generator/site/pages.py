@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..catalog.catalog import Catalog, summarize
 from ..catalog.view import View
-from ..model import Record, display_name
+from ..model import RECORD_TYPES, Record, display_name
 from ..model.lifecycle import STATE_LABELS
 from ..model.problem import SOURCES
 from .context import DashboardExtra, DataExtra, HomeExtra, PageContext, Pager, SectionExtra, Site
@@ -38,6 +38,7 @@ SECTION_INDEX = [
     ("districts", "区（县、市）"), ("units", "责任单位"), ("meetings", "会议"), ("inspections", "实地督查"),
     ("self-inspections", "自检自查"), ("patrols", "老领导巡查"), ("assessments", "测评"), ("media", "媒体反馈"),
     ("circulars", "通报"), ("tasks", "工作任务"), ("accountability", "责任追究"),
+    ("major-matters", "重要事项报告"),
 ]
 # the leaders' pages; the urging list only where the view shows it (the internal site)
 DASHBOARDS = [("dashboards/index.md", "dashboard.md.j2", "整改总览与排名"),
@@ -47,7 +48,7 @@ DASHBOARDS = [("dashboards/index.md", "dashboard.md.j2", "整改总览与排名"
               ("dashboards/decisions.md", "dashboard_decisions.md.j2", "议定事项"),
               ("dashboards/urging.md", "dashboard_urging.md.j2", "催办与问责")]
 NAV = [("问题", ["problems"]), ("组织", ["hq", "sub-hqs", "groups", "districts", "units"]),
-       ("会议", ["meetings"]), ("督查", ["inspections", "self-inspections", "patrols"]),
+       ("会议", ["meetings"]), ("督查", ["inspections", "self-inspections", "patrols", "major-matters"]),
        ("测评", ["assessments"]), ("媒体反馈", ["media"]), ("通报", ["circulars"]),
        ("工作任务", ["tasks"]), ("责任追究", ["accountability"])]
 _TYPE_OF_SECTION = {section: type_name for type_name, section in SECTIONS.items()}
@@ -134,8 +135,8 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Pag
     for section, title in SECTION_INDEX[1:]:
         type_name = _TYPE_OF_SECTION[section]
         records = catalog.of_type(type_name)
-        if not records and section == "accountability":
-            continue
+        if not records and RECORD_TYPES[type_name].internal_type:
+            continue                # accountability, major matters: none in the public view
         date_field = DATE_FIELD.get(type_name, "date")
         if type_name in _UNDATED:
             ordered = tuple(records)

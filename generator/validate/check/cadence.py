@@ -18,7 +18,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from ...findings import Finding, finding
-from ...model.periods import whole_months, whole_weeks
+from ...model.periods import weekday_zh, whole_months, whole_weeks
 from .entries import (AccountabilityEntry, AssessmentEntry, CampaignEntry, DepartmentEntry,
                       DistrictEntry, FeedbackEntry, HqEntry, InspectionEntry, MajorEntry, MeetingEntry,
                       NumberedEntry, PatrolEntry, PatrolGroupEntry, ProblemEntry, SelfInspectionEntry,
@@ -27,13 +27,6 @@ from .mechanism import check_mechanism
 from .schema import Valid
 
 MAX_YEARS = 10
-WEEKDAYS = "一二三四五六日"
-
-
-def weekday_zh(day: dt.date | int) -> str:
-    """周一 … 周日, of a date or of an ISO weekday number."""
-    number = day.isoweekday() if isinstance(day, dt.date) else day
-    return "周" + WEEKDAYS[number - 1]
 
 
 def _by_type(valid: list[Valid]) -> dict[str, list[Valid]]:
@@ -153,4 +146,4 @@ def check_cadence(valid: list[Valid], campaign: Valid | None, as_of: dt.date,
 __all__ = ["AccountabilityEntry", "AssessmentEntry", "CampaignEntry", "DepartmentEntry",
            "DistrictEntry", "FeedbackEntry", "HqEntry", "InspectionEntry", "MajorEntry", "MeetingEntry",
            "NumberedEntry", "PatrolEntry", "PatrolGroupEntry", "ProblemEntry", "SelfInspectionEntry",
-           "cadence_entry", "check_cadence", "weekday_zh"]
+           "cadence_entry", "check_cadence"]
