@@ -152,7 +152,8 @@ class City(Problems, Mechanism):
                 if self.more.random() < .25:         # a work meeting: an inspection, not a field one
                     chosen = group["districts"][:1]
                     self.add("inspection", {
-                        "id": None, "group": group["id"], "date": self.day_between(max(first, self.start), last),
+                        "id": None, "group": group["id"],
+                        "date": max(first, self.start) + D(days=self.more.randint(0, (last - max(first, self.start)).days)),
                         "districts": chosen, "methods": ["work_meeting", "assignment"], "basis": ["city"],
                         "sites": [], "findings": [], "_field": False,
                         "summary": f"{group['name']}与{self.name_of(chosen[0])}召开督查工作会议，听取整改情况汇报，"

@@ -36,16 +36,19 @@ class Problems:
             source = sources[index % len(sources)] if index < len(sources) else rng.choices(sources, weights)[0]
             origin = rng.choice(pools[source]) if pools.get(source) else None
             if origin is not None:
-                # a media problem is registered when the office compiles the Friday feedback (立项督查)
-                found = origin["date"] + (D(days=rng.randint(0, 4)) if source == "media" else D())
+                # a media problem is registered when the office compiles the Friday feedback (立项督查),
+                # never before it; it is numbered where the report came out, up to four days earlier
+                # (so the examples keep their ids, and P-2017-0002 is still the one DESIGN.md shows)
+                found = origin["date"]
+                numbered = found - (D(days=rng.randint(0, 4)) if source == "media" else D())
                 district = origin.get("district") or rng.choice(origin.get("districts") or [d[0] for d in org.DISTRICTS])
             else:
-                found = self.day_between(self.start, self.end)
+                found = numbered = self.day_between(self.start, self.end)
                 district = rng.choice([d[0] for d in org.DISTRICTS])
-            plan.append((min(max(found, self.start), self.end), source, origin, district))
+            plan.append((max(numbered, self.start), min(max(found, self.start), self.end), source, origin, district))
         plan.sort(key=lambda p: p[0])
         showcase = True     # the first media problem is the one DESIGN.md shows, in 盘龙区
-        for found, source, origin, district in plan:
+        for numbered, found, source, origin, district in plan:
             site = rng.choice(org.SITE_TYPES)
             road, road2 = rng.sample(org.ROADS, 2)
             if showcase and source == "media":
@@ -56,12 +59,12 @@ class Problems:
                                                street=street["name"].removesuffix("街道") if street else road)
             kind = "流动摊贩占道经营" if (district, road) == ("panlong", "北京路") else rng.choice(kinds)
             pid = self.new_id("problem", found)
-            deadline = found + D(days=rng.choice((7, 15, 15, 30)))
+            deadline = numbered + D(days=rng.choice((7, 15, 15, 30)))
             problem = {
                 "id": pid, "title": f"{place}{kind}", "description": f"{self.name_of(district)}{place}存在{kind}问题。",
                 "district": district, "street": street["id"] if street else None,
                 "location": f"{self.name_of(district)}{place}", "source": source,
-                "source_ref": None, "found": found, "site_type": site_id, "indicator": indicator,
+                "source_ref": None, "found": numbered, "site_type": site_id, "indicator": indicator,
                 "sub_hq": sub_hq, "responsible_unit": self.responsible(source, district, unit_suffix, sub_hq),
                 "supporting_units": [f"{district}-traffic-police"] if site_id == "main-road" else [],
                 "responsible_person": f"{district}-head", "deadline": deadline,
@@ -76,7 +79,10 @@ class Problems:
             if origin is not None:
                 self.link_origin(source, origin, problem, place, kind)
             problem["history"] = self.history(problem)
-            if source in ("leadership_instruction", "superior_inspection") and self.more.random() < .35:
+            if found != numbered:
+                self.shift(problem, found - numbered)
+            if source in ("leadership_instruction", "superior_inspection") and self.more.random() < .35 \
+                    and problem["history"][-1]["state"] == "closed":
                 problem["history"] = self.stalled(problem["history"])     # a city department falls behind
             self.overdue_urging(problem)
             self.add("problem", problem)
@@ -150,6 +156,16 @@ class Problems:
         if step("verified", (1, 4), by="hq-office", note="复查达标"):
             step("closed", (0, 3), by="hq-office")
         return events
+
+    def shift(self, problem: dict, by: dt.timedelta) -> None:
+        """Move a problem found `by` later, its dates with it (none past the period's end). Its
+        history is drawn from its first date before the move, so that it takes as many draws as
+        it always did and the problems after it stay as they were."""
+        problem["found"] += by
+        problem["deadline"] += by
+        problem["history"] = [{**event, "date": min(event["date"] + by, self.end),
+                               **({"new_deadline": event["new_deadline"] + by} if event.get("new_deadline") else {})}
+                              for event in problem["history"]]
 
     @staticmethod
     def stalled(history: list[dict]) -> list[dict]:
