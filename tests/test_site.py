@@ -283,10 +283,31 @@ def canary_city(tmp_path_factory):
             data["summary"] = f"CANARYCASE{data['id']}"
             hidden.append(data["summary"])
         path.write_text(dump(data), "utf-8")
+    # The records live in a Git repository whose commit subjects and authors name people: the
+    # public site must show neither. The last commit touches an internal record only, on a day
+    # no record mentions: no public page may be dated by it.
+    _commit(base, "records", COMMIT_SUBJECT, COMMIT_AUTHOR, "2030-03-01T10:00:00+08:00")
+    internal_only = next(p for p in sorted(records.rglob("*.yaml")) if "visibility: internal" in p.read_text("utf-8"))
+    internal_only.write_text(internal_only.read_text("utf-8").replace("CANARYHIDDEN", "CANARYHIDDEN "), "utf-8")
+    _commit(base, internal_only.relative_to(base).as_posix(), "CANARYINTERNALONLY 改内部记录", COMMIT_AUTHOR,
+            "2031-01-02T10:00:00+08:00")
     out = base / "site"
     result = build(records, out)
     assert result.returncode == 0, result.stdout + result.stderr
     return out, canaries, hidden
+
+
+COMMIT_SUBJECT = "CANARYSUBJECT 张三 13812345678 录入反映人信息"
+COMMIT_AUTHOR = "CANARYAUTHOR 李四"
+
+
+def _commit(repo: Path, path: str, subject: str, author: str, date: str) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(repo), "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": author,
+           "GIT_COMMITTER_NAME": author, "GIT_AUTHOR_EMAIL": "13812345678@example.invalid",
+           "GIT_COMMITTER_EMAIL": "13812345678@example.invalid", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    for args in (["init", "-q"], ["add", "--", path], ["commit", "-q", "-m", subject]):
+        subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args], cwd=repo,
+                       env=env, check=True, capture_output=True)
 
 
 def test_no_canary_reaches_the_public_site(canary_city):
@@ -299,6 +320,21 @@ def test_no_canary_reaches_the_public_site(canary_city):
     assert not leaked, leaked[:10]
     assert "canary" not in public
     assert not (out / "public/admin").exists()      # the form editor (/admin/) is internal only
+
+
+def test_no_commit_subject_author_or_commit_date_reaches_the_public_site(canary_city):
+    """Commit subjects and authors are the staff's (HTML, search index, feed, downloads): the
+    public pages are dated by the records, so a commit that touched only an internal record
+    dates nothing either."""
+    out, _, _ = canary_city
+    public = "\n".join(site_text(out / "public").values())
+    for secret in ("13812345678", "张三", "李四", "CANARYSUBJECT", "CANARYAUTHOR", "CANARYINTERNALONLY",
+                   "2030年3月1日", "2031年1月2日", "2030-03-01", "2031-01-02", "修改记录"):
+        assert secret.lower() not in public.lower(), secret
+    assert public.count("最后更新") > 40
+    internal = "\n".join(site_text(out / "internal").values())
+    for kept in (COMMIT_SUBJECT, COMMIT_AUTHOR, "修改记录", "2031年1月2日"):
+        assert kept in internal, kept
 
 
 def test_canaries_do_reach_the_internal_site(canary_city):

@@ -103,7 +103,7 @@ class Renderer:
                 [m.month for m in months], [("新增", [m.opened for m in months]), ("销号", [m.closed for m in months]),
                                             ("积压", [m.backlog for m in months])], title, table_id),
             chart_assessment=self.assessment_chart,
-            changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), last_change=view.history.latest,
+            changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), updated_of=view.updated,
             shows=view.shows)
         self._rankings = None
         self._links: dict[str, dict[str, Markup]] = {}     # per depth: record id → its link
