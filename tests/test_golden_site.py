@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "32dae639fa4e9be0fb634dda0b9bb279c80155cd2603fc983785ff8eb40caaa1"
+PINNED = "6be3fffd8f4371107e4dacdd3e6a1a7f71ad95ab73db1f28f8b9f5c69bb22bba"
 
 
 @pytest.mark.slow
