@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "6be3fffd8f4371107e4dacdd3e6a1a7f71ad95ab73db1f28f8b9f5c69bb22bba"
+PINNED = "75faa8c3cd750d486212bda3127460f400f4ec529aa3e01d7d745a42a4366de9"
 
 
 @pytest.mark.slow

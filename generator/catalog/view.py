@@ -38,7 +38,7 @@ AUDIENCES = ("public", "internal")
 class Disclosure:
     """What the pages of a view may show besides the records it holds."""
     internal_fields: bool       # a section for internal fields (a problem's 内部信息)
-    urging: bool                # the 催办与问责 dashboard
+    urging: bool                # the urging lists: the 催办与问责 dashboard, the open decisions to chase
     form_editor: bool           # /admin/, the form that edits records
     original_evidence: bool     # evidence files as uploaded (else sanitised: photos without EXIF,
                                 # PDFs without metadata; site/sanitize.py)
