@@ -96,6 +96,46 @@ def test_record_text_cannot_inject_markdown_into_the_summary(repo):
     assert "![x](" not in out and "<img" not in out and "](javascript" not in out
 
 
+def _on_a_terminal(repo: Path, *args: str) -> str:
+    """The command's output as a reviewer's terminal gets it: stdout is a pseudo-terminal."""
+    import os
+    import pty
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=repo, stdout=follower,
+                               stderr=subprocess.PIPE, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                                                            "HOME": str(repo), "PYTHONIOENCODING": "utf-8"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:                     # the terminal closes when the command exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(60) == 0, process.stderr.read()
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_a_terminal_gets_plain_text_and_ci_gets_markdown(repo):
+    base = git(repo.root, "rev-parse", "HEAD").strip()
+    repo.edit(P, "title: 翠湖街道某某路占道经营", 'title: "<b>占道</b> *经营* \\e[31m红字"')
+    repo.edit(P, "deadline: 2017-04-30", "deadline: 2017-05-15")
+    commit(repo, "改标题和时限")
+    typed = _on_a_terminal(repo.root, "diff", base, "--as-of", "2017-05-31")
+    assert "P-2017-0001 <b>占道</b> *经营* \\u001b[31m红字（修改）" in typed          # as written, escape shown
+    assert "\x1b" not in typed and "\\-" not in typed and "&lt;" not in typed and "###" not in typed
+    assert "整改时限：2017-04-30 → 2017-05-15（推迟 15 天）" in typed
+    piped = cli(repo.root, "diff", base, "--as-of", "2017-05-31").stdout          # CI: a pipe, Markdown
+    assert "### 问题 P\\-2017\\-0001 &lt;b&gt;占道&lt;/b&gt; \\*经营\\*" in piped
+    assert "整改时限：2017\\-04\\-30 → 2017\\-05\\-15（推迟 15 天）" in piped and "\x1b" not in piped
+    # either way on request
+    assert cli(repo.root, "diff", base, "--as-of", "2017-05-31", "--format", "text").stdout == typed
+    assert _on_a_terminal(repo.root, "diff", base, "--as-of", "2017-05-31", "--format", "markdown") == piped
+
+
 def test_diff_of_an_unknown_revision_is_a_usage_error(repo):
     result = cli(repo.root, "diff", "no-such-revision")
     assert result.returncode == 2 and "Traceback" not in result.stderr
