@@ -154,7 +154,7 @@ def run_fmt(args) -> int:
     for path in changed:
         print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
     if args.check and changed:
-        print(f"{len(changed)} 个文件不是标准格式；运行 python -m generator fmt 修正。", file=sys.stderr)
+        print(f"{len(changed)} 个文件不是标准格式；运行 .venv/bin/taizhang fmt 修正。", file=sys.stderr)
         return 1
     return 0
 
@@ -267,8 +267,14 @@ def run_nginx_conf(args) -> int:
     return 0
 
 
+def _prog() -> str:
+    """How the user started us: the `taizhang` command `make setup` installs, or `python -m generator`."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m generator" if name in ("__main__.py", "-m", "-c", "") else name
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m generator",
+    top = argparse.ArgumentParser(prog=_prog(),
                                   description="台账：校验 records/ 中的记录，生成公开站与内部站。")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "75faa8c3cd750d486212bda3127460f400f4ec529aa3e01d7d745a42a4366de9"
+PINNED = "445f61bdfba5039d51e2be3eb8e8c8dae4c749ab68561f42feffcf0d6d670283"
 
 
 @pytest.mark.slow

@@ -179,15 +179,17 @@ def test_record_pages_show_their_history_following_renames(repo, tmp_path):
     out = tmp_path / "site"
     result = cli(repo.root, "build", "--out", str(out), "--work", str(tmp_path / "work"), "--as-of", "2017-05-31")
     assert result.returncode == 0, result.stderr
-    public = (out / "public/problems/P-2017-0001/index.html").read_text("utf-8")
-    rows = re.findall(r"<tr><td>(\d{4}年\d+月\d+日)</td><td>([^<]+)</td>", public)
-    assert [subject for _, subject in rows] == ["市城管局改用新编号", "复核通过", "盘龙区城管局反馈整改情况", "初始记录"]
-    assert rows[0][0] == "2017年4月19日"
-    assert "张三" not in public and "最后更新：2017年4月19日" in public
     internal = (out / "internal/problems/P-2017-0001/index.html").read_text("utf-8")
-    assert "区城管局 张三" in internal
-    renamed = (out / "public/units/city-urban/index.html").read_text("utf-8")
+    rows = re.findall(r"<tr><td>(\d{4}年\d+月\d+日)</td><td>([^<]+)</td><td>([^<]+)</td>", internal)
+    assert [subject for _, subject, _ in rows] == ["市城管局改用新编号", "复核通过", "盘龙区城管局反馈整改情况", "初始记录"]
+    assert rows[0][0] == "2017年4月19日" and rows[0][2] == "区城管局 张三"
+    assert "最后更新：2017年4月19日" in internal
+    renamed = (out / "internal/units/city-urban/index.html").read_text("utf-8")
     assert "初始记录" in renamed        # the history from before the rename is kept
+    # the public site shows no Git history: the page is dated by the record's last event
+    public = (out / "public/problems/P-2017-0001/index.html").read_text("utf-8")
+    assert "修改记录" not in public and "张三" not in public and "复核通过</td>" not in public
+    assert "最后更新：2017年4月18日" in public
 
 
 def test_history_is_read_in_one_pass_over_the_log(repo, monkeypatch):

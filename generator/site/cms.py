@@ -157,7 +157,7 @@ def _id_field(model: type[Record]) -> dict:
         return {"name": "id", "label": "编号", "widget": "tz-id", "required": True,
                 "id_prefix": model.id_prefix, "collection_name": model.type_name,
                 "pattern": [model.id_pattern(), f"编号的格式是 {model.id_example()}"],
-                "hint": "自动取下一个编号（与 python -m generator new 相同），文件名就是编号。"}
+                "hint": "自动取下一个编号（与 taizhang new 相同），文件名就是编号。"}
     return {"name": "id", "label": "编号", "widget": "string", "required": True,
             "pattern": [model.id_pattern(), "小写字母开头，只用小写字母、数字和连字符，例如 " + model.id_example()],
             "hint": "文件名就是编号，保存后不能再改。"}
