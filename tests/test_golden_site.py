@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "445f61bdfba5039d51e2be3eb8e8c8dae4c749ab68561f42feffcf0d6d670283"
+PINNED = "db1e2c556cd488729b2824f3ce1c357b2ad0b17bcf0fdf0f96ef3cc640037981"
 
 
 @pytest.mark.slow
