@@ -59,9 +59,14 @@ def run_validate(args) -> int:
 
 def run_build(args) -> int:
     from .pipeline import build_sites
+    from .site.folders import FolderError, check_places
     from .site.publish import PublishError
     records = _records_dir(args.records)
     audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
+    try:
+        check_places(records, Path(args.out), Path(args.work), Path(__file__).resolve().parents[1])
+    except FolderError as error:
+        raise UsageError(str(error)) from None
     try:
         checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
                                      Path(args.out).resolve(), Path(args.work).resolve())

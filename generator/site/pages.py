@@ -85,10 +85,10 @@ def page_title(record: Record, catalog: Catalog) -> str:
     kind = record.type_name
     if kind == "problem":
         district = catalog.get(record.district)
-        return f"{record.title}（{display_name(district) if district else record.district}）"
+        return f"{record.title}（{display_name(district)}）" if district else record.title
     if kind == "inspection":           # the page's heading too: 第一督查组实地督查（2017年4月6日）
         group = catalog.get(record.group)
-        return f"{display_name(group) if group else record.group}实地督查（{date_zh(record.date)}）"
+        return f"{display_name(group) if group else ''}实地督查（{date_zh(record.date)}）"
     if kind == "media_feedback":
         return f"媒体反馈（{date_zh(record.date)}）"
     if kind == "patrol_log":
@@ -96,7 +96,7 @@ def page_title(record: Record, catalog: Catalog) -> str:
         return f"{display_name(group) if group else '老领导工作组'}巡查（{date_zh(record.date)}）"
     if kind == "accountability":
         target = catalog.get(record.target)
-        return f"{record.id} 责任追究：{display_name(target) if target else record.target}"
+        return f"{record.id} 责任追究：{display_name(target)}" if target else f"{record.id} 责任追究"
     return display_name(record)
 
 
