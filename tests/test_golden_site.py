@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "d41d6d29d3f4e135c5f140463a99f4df17cf1c223c2923d84ac2cd3e91e98b07"
+PINNED = "46e2f74d26abcb58613c25f39d98322953a2f696f02883461245a87aa1c11060"
 
 
 @pytest.mark.slow
