@@ -471,7 +471,7 @@ def test_canaries_do_reach_the_internal_site(canary_city):
 # --- injection: markup in every text field ----------------------------------------------
 
 PAYLOADS = ['<script>alert("x1")</script>', '<img src=x onerror=alert("x2")>',
-            '[点我](javascript:alert("x3"))', '"><svg onload=alert("x4")>', "{{ 7*7 }}{% raw %}",
+            '[点我](javascript:alert("x3"))', '"><svg onload=alert("x4")>', "{{ 7*'7' }}{% raw %}",
             "**粗体** `code` # 标题 <b>b</b>"]
 
 
@@ -539,7 +539,8 @@ def test_injected_markup_is_never_markup(injected_city):
                 assert tag not in ("svg", "b") or "alert" not in str(attrs), (name, tag)
                 assert not (tag == "img" and attrs.get("src") == "x"), name
             assert not any("alert(" in script for script in parser.scripts), name
-            assert "<strong>粗体</strong>" not in text and ">49<" not in text, name
+            # a template that ran the payload would print 7777777 (a number like 49 may be a real count)
+            assert "<strong>粗体</strong>" not in text and "7777777" not in text, name
     assert checked > 100
 
 
