@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "e6d206e85075b196bcc56a044b14535fe8cf2d344031f361df4892dc6f79ebda"
+PINNED = "46e2f74d26abcb58613c25f39d98322953a2f696f02883461245a87aa1c11060"
 
 
 @pytest.mark.slow
