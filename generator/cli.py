@@ -59,9 +59,14 @@ def run_validate(args) -> int:
 
 def run_build(args) -> int:
     from .pipeline import build_sites
+    from .site.folders import FolderError, check_places
     from .site.publish import PublishError
     records = _records_dir(args.records)
     audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
+    try:
+        check_places(records, Path(args.out), Path(args.work), Path(__file__).resolve().parents[1])
+    except FolderError as error:
+        raise UsageError(str(error)) from None
     try:
         checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
                                      Path(args.out).resolve(), Path(args.work).resolve())
@@ -108,7 +113,7 @@ def run_codeowners(args) -> int:
 def run_diff(args) -> int:
     import subprocess
     import tempfile
-    from .authoring.diff import GitError, head_records, markdown, summarize
+    from .authoring.diff import STYLES, GitError, head_records, render, summarize
     from .model import display_name
     from .validate import validate
     try:
@@ -118,10 +123,11 @@ def run_diff(args) -> int:
             records = head_records(repo, args.head, Path(tmp))
             checked = validate(records, args.as_of or today_in_shanghai(), keep_records=True)
             names = {v.record.id: display_name(v.record) for v in checked.valid}
-            changes = summarize(repo, args.base, args.head, names)
+            style = STYLES[args.format or ("text" if sys.stdout.isatty() else "markdown")]
+            changes = summarize(repo, args.base, args.head, names, style)
     except (GitError, subprocess.CalledProcessError) as error:
         raise UsageError(f"读不到 Git 版本：{getattr(error, 'stderr', None) or error}") from None
-    sys.stdout.write(markdown(args.base, args.head, changes, list(checked.findings), checked.ok))
+    sys.stdout.write(render(args.base, args.head, changes, list(checked.findings), checked.ok, style))
     return 0
 
 
@@ -153,7 +159,7 @@ def run_fmt(args) -> int:
     for path in changed:
         print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
     if args.check and changed:
-        print(f"{len(changed)} 个文件不是标准格式；运行 python -m generator fmt 修正。", file=sys.stderr)
+        print(f"{len(changed)} 个文件不是标准格式；运行 .venv/bin/taizhang fmt 修正。", file=sys.stderr)
         return 1
     return 0
 
@@ -266,8 +272,14 @@ def run_nginx_conf(args) -> int:
     return 0
 
 
+def _prog() -> str:
+    """How the user started us: the `taizhang` command `make setup` installs, or `python -m generator`."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m generator" if name in ("__main__.py", "-m", "-c", "") else name
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m generator",
+    top = argparse.ArgumentParser(prog=_prog(),
                                   description="台账：校验 records/ 中的记录，生成公开站与内部站。")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -298,10 +310,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help=argparse.SUPPRESS)
     p.set_defaults(run=run_codeowners)
 
-    p = sub.add_parser("diff", help="两个 Git 版本之间 records/ 的变更摘要（Markdown，给审核人看）")
+    p = sub.add_parser("diff", help="两个 Git 版本之间 records/ 的变更摘要（给审核人看）")
     p.add_argument("base", help="基准版本，例如 origin/main")
     p.add_argument("head", nargs="?", default="HEAD", help="新版本（默认 HEAD）")
     p.add_argument("--as-of", type=_date, help="校验新版本时使用的日期（默认今天，北京时间）")
+    p.add_argument("--format", choices=("text", "markdown"),
+                   help="text：终端里看的纯文本；markdown：CI 作业摘要、合并请求用（默认：输出到终端时 text，否则 markdown）")
     p.set_defaults(run=run_diff)
 
     p = sub.add_parser("fmt", help="把记录整理成标准格式（字段顺序、缩进、引号），保留注释")

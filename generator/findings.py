@@ -53,7 +53,7 @@ CODES: dict[str, Code] = {
     "E-SCHEMA-INVALID": Code("error", "{field} 的值不合规：{detail}", "请对照字段说明修改。"),
     "E-DATE-INVALID": Code("error", "{field} 不是有效日期：{value}", "日期写成 YYYY-MM-DD，例如 2017-04-07，且须是日历上存在的日子。"),
     # ids
-    "E-ID-PATTERN": Code("error", "编号 {id} 不符合{type_label}的编号格式", "应符合 {pattern}，例如 {example}。用 python -m generator new 生成可避免手写。"),
+    "E-ID-PATTERN": Code("error", "编号 {id} 不符合{type_label}的编号格式", "应符合 {pattern}，例如 {example}。用 .venv/bin/taizhang new 生成可避免手写。"),
     "E-ID-FILENAME": Code("error", "编号 {id} 与文件名 {name} 不一致", "文件名必须是“编号.yaml”：改名为 {id}.yaml，或把 id 改为 {stem}。"),
     "E-ID-DUPLICATE": Code("error", "编号 {id} 已被 {other} 使用", "每个编号在全库唯一；请换一个编号（大小写或全角半角不同也算重复）。"),
     # references

@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "32dae639fa4e9be0fb634dda0b9bb279c80155cd2603fc983785ff8eb40caaa1"
+PINNED = "46e2f74d26abcb58613c25f39d98322953a2f696f02883461245a87aa1c11060"
 
 
 @pytest.mark.slow

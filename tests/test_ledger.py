@@ -38,7 +38,8 @@ def test_ledger_sheets_formats_and_print_setup(tmp_path):
     assert overdue[0][0].fill.fgColor.rgb.endswith("FFCDD2")
     assert [r[0].value for r in book["逾期问题"].iter_rows(min_row=2)] == ["P-2017-0003"]
     decisions = [[c.value for c in r] for r in book["议定事项"].iter_rows(min_row=2)]
-    assert [d[2] for d in decisions] == ["事项一", "事项二", "事项三"] and [d[7] for d in decisions] == [None, "逾期", None]
+    assert [d[2] for d in decisions] == ["事项一", "事项二", "事项三", "事项四", "事项五"]
+    assert [d[7] for d in decisions] == [None, "逾期", None, None, "逾期"]
 
 
 def test_ledger_export_is_deterministic_and_refuses_invalid_records(tmp_path):

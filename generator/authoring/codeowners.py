@@ -14,8 +14,8 @@ from pathlib import Path
 from .. import atomic
 from ..validate.check import Checked
 
-HEADER = ("# 由 python -m generator codeowners 从 records/org 生成，请勿手改；改审核人请改组织记录的 reviewers。\n"
-          "# Generated from records/org by `python -m generator codeowners`; edit the records' reviewers instead.\n")
+HEADER = ("# 由 make codeowners（.venv/bin/taizhang codeowners）从 records/org 生成，请勿手改；改审核人请改组织记录的 reviewers。\n"
+          "# Generated from records/org by `make codeowners`; edit the records' reviewers instead.\n")
 
 
 def owners_by_file(checked: Checked) -> tuple[list[str], dict[str, list[str]]]:

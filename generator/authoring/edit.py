@@ -97,7 +97,7 @@ def find_record(records: Path, record_id: str) -> Path:
     for path in record_files(records):
         if path.stem == record_id and path.suffix == ".yaml":
             if path.is_symlink() or not path.is_file():
-                raise EditError(f"{path} 不是普通文件；请先运行 python -m generator validate 查看。")
+                raise EditError(f"{path} 不是普通文件；请先运行 make validate 查看。")
             return path
     raise EditError(f"找不到记录 {record_id}")
 
@@ -111,7 +111,7 @@ def transition(records: Path, record_id: str, state: str, day: dt.date, by: str 
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        raise EditError(f"{path} 不是 UTF-8 编码；请先运行 python -m generator validate 查看并改正。") from None
+        raise EditError(f"{path} 不是 UTF-8 编码；请先运行 make validate 查看并改正。") from None
     data, problem = parse_text(path.name, text.lstrip("\ufeff"))
     if data is None:
         raise EditError(f"{path} 无法读取：{problem.message}；请先改正。")
@@ -144,7 +144,7 @@ def _append_event(path: Path, text: str, event: dict) -> Path:
         loader.dispose()
     node = next(v for k, v in root.value if k.value == "history")
     if node.flow_style or not node.value:
-        raise EditError("history 不是逐行书写的列表；请先运行 python -m generator fmt")
+        raise EditError("history 不是逐行书写的列表；请先运行 .venv/bin/taizhang fmt")
     item = node.value[-1]
     dash_column = item.start_mark.column - 2
     lines = text.split("\n")

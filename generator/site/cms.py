@@ -72,6 +72,16 @@ def _ref_options(catalog: Catalog, types: tuple[str, ...]) -> list[dict]:
     return options
 
 
+def _ref_names(catalog: Catalog, types: tuple[str, ...]) -> dict[str, str]:
+    """id → name of the records a reference may name."""
+    names = {}
+    for type_name in types:
+        display = _display_field(RECORD_TYPES[type_name])
+        for record in sorted(catalog.of_type(type_name), key=lambda r: r.id):
+            names[record.id] = getattr(record, display, None) or record.id
+    return names
+
+
 def _hint(spec: FieldSpec, description: str | None, extra: str = "") -> str | None:
     parts = [p for p in (description, extra, INTERNAL_HINT if spec.internal else None) if p]
     return " ".join(parts) or None
@@ -105,9 +115,15 @@ def _widget(model: type[BaseModel], spec: FieldSpec, catalog: Catalog) -> dict:
         if spec.many:
             if not required:
                 out["default"] = []      # or Decap starts the list with one item of its fields' defaults
+            shown = field_specs(spec.part)[:2]
             out.update(widget="list", fields=fields, collapsed=True,
-                       summary=" ".join(f"{{{{fields.{f['name']}}}}}" for f in fields[:2]),
+                       summary=" ".join(f"{{{{fields.{s.name}}}}}" for s in shown),
                        label_singular=spec.title)
+            # collapsed rows show 整改中 and 总指挥部办公室, not rectifying and hq-office (taizhang-cms.js)
+            labels = {s.name: s.labels if s.labels else _ref_names(catalog, s.refs)
+                      for s in shown if s.labels or (s.refs and not s.many)}
+            if labels:
+                out["summary_labels"] = labels
         else:
             if not required:   # Decap would demand them even when the whole part is left empty
                 for sub in fields:
@@ -118,9 +134,15 @@ def _widget(model: type[BaseModel], spec: FieldSpec, catalog: Catalog) -> dict:
     elif spec.many:
         item = {"name": "item", "label": spec.title, "widget": "string"}
         out.update(widget="list", field=item)
+    elif spec.name == "street" and "district" in model.model_fields:
+        # a select of the chosen district's streets (taizhang-cms.js "tz-street")
+        out.update(widget="tz-street", streets={d.id: [[s.id, s.name] for s in d.streets]
+                                                for d in catalog.of_type("district")})
+        extra = "先选择责任区，再从该区的街道中选择。"
     elif inner is dt.date:
-        out.update(widget="datetime", format="YYYY-MM-DD", date_format="YYYY-MM-DD",
-                   time_format=False, picker_utc=True)
+        # typed and shown as YYYY-MM-DD, 今天 in Beijing time (taizhang-cms.js "tz-date"); Decap's own
+        # date picker shows the browser's format (mm/dd/yyyy) and UTC
+        out.update(widget="tz-date")
         if required:
             out["today_default"] = True        # taizhang-cms.js fills in today (Asia/Shanghai), as `new` does
         else:
@@ -146,7 +168,8 @@ def _widget(model: type[BaseModel], spec: FieldSpec, catalog: Catalog) -> dict:
     default = None if required else info.get_default(call_default_factory=True)
     if default not in (None, [], "") and not isinstance(default, BaseModel) and "default" not in out:
         out["default"] = default
-    hint = _hint(spec, info.description, extra)
+    # the street's description speaks of codes in the district's record: the select shows names
+    hint = _hint(spec, None if out["widget"] == "tz-street" else info.description, extra)
     if hint:
         out["hint"] = hint
     return out
@@ -157,8 +180,8 @@ def _id_field(model: type[Record]) -> dict:
         return {"name": "id", "label": "编号", "widget": "tz-id", "required": True,
                 "id_prefix": model.id_prefix, "collection_name": model.type_name,
                 "pattern": [model.id_pattern(), f"编号的格式是 {model.id_example()}"],
-                "hint": "自动取下一个编号（与 python -m generator new 相同），文件名就是编号。"}
-    return {"name": "id", "label": "编号", "widget": "string", "required": True,
+                "hint": "自动取下一个编号（与 taizhang new 相同），文件名就是编号。"}
+    return {"name": "id", "label": "编号", "widget": "tz-code", "required": True,
             "pattern": [model.id_pattern(), "小写字母开头，只用小写字母、数字和连字符，例如 " + model.id_example()],
             "hint": "文件名就是编号，保存后不能再改。"}
 
