@@ -137,8 +137,52 @@ def _fmt_paths(paths: list[str], records: Path) -> list[Path]:
     return [Path(p) for p in paths]
 
 
+def _report_refusal(checked, texts: dict) -> None:
+    """A writer's refusal: validate's findings for the errors the write would add."""
+    new = checked.new_errors()
+    print_text(new, out=sys.stderr, summary=False)
+    where = "、".join(sorted({f.file for f in new}))
+    print(f"未写入：这次修改会带来 {len(new)} 个错误（见上，行号按写入后的 {where} 计算）；records/ 没有任何改动。",
+          file=sys.stderr)
+    _mention_old_errors(checked)
+
+
+def _mention_old_errors(checked) -> None:
+    old = checked.old_errors()
+    if old:
+        files = len({f.file for f in old})
+        print(f"另：记录中原有 {len(old)} 个错误（{files} 个文件），与这次修改无关，不影响写入；"
+              "运行 python -m generator validate 查看。", file=sys.stderr)
+
+
+def _commit(args, records: Path, texts: dict[Path, str]) -> int | None:
+    """Check the would-be tree and write `texts` (commit.py); on refusal print why, return 1."""
+    from .authoring.commit import Refused, commit
+    try:
+        done = commit(records, args.as_of or today_in_shanghai(), texts, use_cache=not args.no_cache)
+    except Refused as refused:
+        _report_refusal(refused.checked, texts)
+        return 1
+    _mention_old_errors(done.checked)
+    return None
+
+
+def _dry_run(args, records: Path, texts: dict[Path, str]) -> int:
+    """Print what would be written, then what validate would say of it; write nothing."""
+    from .authoring.commit import check
+    for path, text in texts.items():
+        print(f"# 试运行：将写入 {path}（未写入）")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    checked = check(records, args.as_of or today_in_shanghai(), texts, use_cache=not args.no_cache)
+    if checked.new_errors():
+        _report_refusal(checked, texts)
+        return 1
+    _mention_old_errors(checked)
+    print("试运行：校验通过，去掉 --dry-run 即写入。", file=sys.stderr)
+    return 0
+
+
 def run_fmt(args) -> int:
-    from . import atomic
     from .authoring.fmt import format_file, targets
     records = _records_dir(args.records)
     formatted = []
@@ -147,9 +191,10 @@ def run_fmt(args) -> int:
         if result is not None:
             formatted.append((path, result[1]))
     changed = [path for path, _text in formatted]
-    if not args.check:
-        for path, text in formatted:
-            atomic.write_text(path, text)
+    if not args.check and formatted:
+        refused = _commit(args, records, dict(formatted))
+        if refused is not None:
+            return refused
     for path in changed:
         print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
     if args.check and changed:
@@ -173,28 +218,47 @@ def _field_options(extra: list[str]) -> dict[str, str]:
 
 
 def run_new(args, extra: list[str]) -> int:
-    from .authoring.edit import EditError, new_record
+    from .authoring.edit import EditError, new_text
+    records = _records_dir(args.records)
     try:
-        path = new_record(_records_dir(args.records), args.type, _field_options(extra),
-                          args.date or today_in_shanghai())
+        path, text = new_text(records, args.type, _field_options(extra), args.date or today_in_shanghai())
     except EditError as error:
         raise UsageError(str(error)) from None
+    if args.dry_run:
+        return _dry_run(args, records, {path: text})
+    refused = _commit(args, records, {path: text})
+    if refused is not None:
+        return refused
     print(path)
+    _refresh_codeowners(args, records, path)
     return 0
 
 
+def _refresh_codeowners(args, records: Path, path: Path) -> None:
+    """Keep the review routing in step with a new record (codeowners.py), if the repository has it."""
+    from .authoring import codeowners
+    for rel in codeowners.refresh(records, path, args.as_of or today_in_shanghai()):
+        print(f"已更新 {rel}")
+
+
 def run_transition(args) -> int:
-    from .authoring.edit import EditError, transition
+    from .authoring.edit import EditError, transition_text
     extra = {k: v for k, v in (("reason", args.reason), ("new_deadline", args.new_deadline),
                                ("approved_by", args.approved_by)) if v}
     if args.evidence:
         extra["evidence"] = args.evidence
+    records = _records_dir(args.records)
     try:
-        path = transition(_records_dir(args.records), args.id, args.state, args.date or today_in_shanghai(),
-                          by=args.by, note=args.note, extra=extra)
+        path, text = transition_text(records, args.id, args.state, args.date or today_in_shanghai(),
+                                     by=args.by, note=args.note, extra=extra)
     except EditError as error:
         print(f"未修改：{error}", file=sys.stderr)
         return 1
+    if args.dry_run:
+        return _dry_run(args, records, {path: text})
+    refused = _commit(args, records, {path: text})
+    if refused is not None:
+        return refused
     print(path)
     return 0
 
@@ -266,6 +330,11 @@ def run_nginx_conf(args) -> int:
     return 0
 
 
+def _writer_options(p) -> None:
+    p.add_argument("--as-of", type=_date, help="写入前校验所用的日期（默认今天，北京时间）")
+    p.add_argument("--no-cache", action="store_true", help="写入前的校验不用校验缓存（结果相同，较慢）")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m generator",
                                   description="台账：校验 records/ 中的记录，生成公开站与内部站。")
@@ -308,16 +377,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="要整理的文件或文件夹（默认 records/ 全部）")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
     p.add_argument("--check", action="store_true", help="只检查、不修改；有文件需要整理时退出码 1")
+    _writer_options(p)
     p.set_defaults(run=run_fmt)
 
     p = sub.add_parser("new", help="新建一条记录：自动取下一个编号、放进正确的文件夹、填好今天的日期")
     p.add_argument("type", help="记录类型，例如 problem、meeting、inspection")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
     p.add_argument("--date", type=_date, help="用这一天代替今天（北京时间）")
-    p.epilog = "其余字段写成 --字段名 值，例如 --title 某某路占道经营 --district panlong"
+    p.add_argument("--dry-run", action="store_true", help="只打印将写入的 YAML 和校验结果，不写入")
+    _writer_options(p)
+    p.epilog = ("其余字段写成 --字段名 值，例如 --title 某某路占道经营 --district panlong；缺少必填字段时列出它们。"
+                "写入前按 validate 的规则检查新记录，会带来错误时不写入")
     p.set_defaults(run=run_new, takes_extra=True)
 
-    p = sub.add_parser("transition", help="给问题追加一条整改事件（检查流程是否允许）")
+    p = sub.add_parser("transition", help="给问题追加一条整改事件（按 validate 的规则检查，不合规则不写入）")
     p.add_argument("id", help="问题编号，例如 P-2017-0042")
     p.add_argument("state", help="新状态：" + "、".join(STATES))
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
@@ -327,7 +400,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", nargs="+", help="佐证材料路径（相对 records/）")
     p.add_argument("--reason", help="延期理由")
     p.add_argument("--new-deadline", help="延期后的新时限 YYYY-MM-DD")
-    p.add_argument("--approved-by", help="批准延期的单位编号")
+    p.add_argument("--approved-by", help="批准延期的单位编号（总指挥部或分指挥部）")
+    p.add_argument("--dry-run", action="store_true", help="只打印将写入的 YAML 和校验结果，不写入")
+    _writer_options(p)
     p.set_defaults(run=run_transition)
 
     p = sub.add_parser("export-xlsx", help="把台账导出为 Excel 工作簿（全部问题、各区、各分指挥部、逾期、议定事项）")

@@ -11,7 +11,7 @@ from collections import defaultdict
 from .findings import SEVERITY_LABEL, Finding, visible
 
 
-def print_text(findings: list[Finding], out=None) -> None:
+def print_text(findings: list[Finding], out=None, summary: bool = True) -> None:
     out = out or sys.stdout
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
@@ -27,6 +27,8 @@ def print_text(findings: list[Finding], out=None) -> None:
                 lines.append(f"      提示：{f.hint}")
     if lines:
         out.write("\n".join(lines) + "\n")
+    if not summary:
+        return
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if errors:

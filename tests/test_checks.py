@@ -381,7 +381,7 @@ def test_file_year_folder(make_tree):
     text = tree.read(P)
     tree.remove(P)
     tree.write("records/problems/2018/P-2017-0001.yaml", text)
-    tree.write("records/problems/P-2017-0002.yaml", text.replace("P-2017-0001", "P-2017-0002"))
+    tree.write("records/problems/P-2017-0002.yaml", text.replace("id: P-2017-0001", "id: P-2017-0002"))
     assert run(tree)[:2] == (1, [("records/problems/2018/P-2017-0001.yaml", 1, "E-FILE-YEAR-FOLDER"),
                                  ("records/problems/P-2017-0002.yaml", 1, "E-FILE-YEAR-FOLDER")])
 

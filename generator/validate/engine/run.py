@@ -27,26 +27,36 @@ import datetime as dt
 import gc
 import time
 from pathlib import Path
+from typing import Mapping
 
 from ..check import Attachments, Checked, Valid
-from .cache import Cache
+from .cache import Cache, Sections
 from .full import full, full_by_crew
 from .incremental import incremental
-from .scan import NO_SIG, scan
+from .scan import NO_SIG, overlaid, scan
 from .state import LastRun, Outcome, ValidationRun
 from .workers import crew_size
 
 
 def validate(records: Path, as_of: dt.date, *, cache: Cache | None = None,
-             keep_records: bool = False) -> Checked:
+             keep_records: bool = False, overlay: Mapping[Path | str, str] | None = None) -> Checked:
     """load → check → locate: every finding, located and in report order. With `cache`, what
     earlier runs learnt is used and kept, so files whose text did not change are not checked
     again. With `keep_records` the valid records come back too (to build sites from): that run
     checks every file in this process and neither reads nor writes the cache (records are not
-    kept in it)."""
+    kept in it).
+
+    With `overlay` (path → text: files a writer is about to write, new or replacing), the tree
+    is checked as it would be with those texts written, without writing anything: the tree
+    as it is first (as any run, so the cache is used and kept), then, starting from that run,
+    the would-be tree, where usually only the overlay's files are judged again. The findings
+    are the would-be tree's; `Checked.before` holds the others, so a writer can refuse only
+    errors it would add (`Checked.new_errors`)."""
     records = records.resolve()
     if keep_records:
         cache = None
+        if overlay:
+            raise ValueError("keep_records and overlay do not go together")
     with _collector_paused():
         last = LastRun.load(cache)
         files = scan(records, last.index, time.time_ns())
@@ -55,11 +65,36 @@ def validate(records: Path, as_of: dt.date, *, cache: Cache | None = None,
         outcome = _check(run)
         if cache is not None:
             _remember(run, outcome)
+        if overlay:
+            before = tuple(outcome.findings)
+            outcome = _check(_would_be(run, outcome, _overlay_files(records, overlay)))
+    if overlay:
+        return Checked((), tuple(outcome.findings), as_of, before)
     valid = ()
     if keep_records:
         by_file = {f.file: f.examined for f in files}
         valid = tuple(Valid(name, by_file[name].record) for name in outcome.valid)
     return Checked(valid, tuple(outcome.findings), as_of)
+
+
+def _overlay_files(records: Path, overlay: Mapping[Path | str, str]) -> dict[str, str]:
+    """The overlay by the names findings use (`records/problems/2017/P-2017-0042.yaml`)."""
+    out = {}
+    for where, text in overlay.items():
+        if isinstance(where, Path):
+            where = f"{records.name}/{where.resolve().relative_to(records).as_posix()}"
+        out[where] = text
+    return out
+
+
+def _would_be(run: ValidationRun, outcome: Outcome, overlay: dict[str, str]) -> ValidationRun:
+    """A run over the tree with `overlay` written, whose last run is `run` (kept in memory, not
+    in the cache: the would-be tree is not the tree on disk)."""
+    index = {f.file: (f.sig or NO_SIG) + (f.hash or b"") for f in run.files}
+    state = Sections.held({"index": index, "report": outcome.report, "tables": outcome.tables})
+    last = LastRun(state, index, outcome.report)
+    files = overlaid(run.records, run.files, overlay)
+    return ValidationRun(run.records, run.as_of, files, last, run.cache, run.attachments, overlay=overlay)
 
 
 @contextlib.contextmanager
