@@ -18,6 +18,7 @@ from ..model import RECORD_TYPES
 from ..model.base import _check_month
 from ..model.fields import _unwrap, field_specs
 from ..model.lifecycle import STATE_LABELS
+from ..model.problem import Event
 from ..model.yamltext import dump, scalar
 from ..validate.load import _Loader, parse_text, record_files
 
@@ -197,7 +198,9 @@ def transition_text(records: Path, record_id: str, state: str, day: dt.date, by:
         raise EditError(f"{path} 无法读取：{problem.message}；请先改正。")
     if not isinstance(data.get("history"), list) or not data["history"]:
         raise EditError(f"{record_id} 没有 history，不是问题记录或尚未立项")
-    event = {"date": day.isoformat(), "state": state, "by": by, "note": note, **(extra or {})}
+    given = {"date": day.isoformat(), "state": state, "by": by, "note": note, **(extra or {})}
+    order = [s.name for s in field_specs(Event)]          # the order `fmt` keeps
+    event = {k: given[k] for k in sorted(given, key=lambda k: order.index(k) if k in order else len(order))}
     return path, _append_event(text, event)
 
 
