@@ -275,29 +275,89 @@ def run_export_xlsx(args) -> int:
 
 
 def run_import_xlsx(args) -> int:
-    from .authoring.ledger_import import apply_plan, plan_import
+    from .authoring.commit import check, write_all
+    from .authoring.ledger_import import plan_import, texts
     from .pipeline import internal_catalog
     checked = _checked_or_refuse(args, "记录有错误，请先改正再导入。")
     if checked is None:
         return 1
     records = _records_dir(args.records)
     catalog = internal_catalog(checked)
+    as_of = args.as_of or today_in_shanghai()
     try:
-        plan = plan_import(Path(args.file), catalog)
+        plan = plan_import(Path(args.file), catalog, as_of)
     except (ValueError, OSError) as error:
         raise UsageError(f"无法读取台账 {args.file}：{error}") from None
-    for row, fields in plan.creates:
-        print(f"第 {row} 行：新建问题（{fields.get('title') or fields.get('description') or fields.get('location')}）")
-    for row, record_id, changes in plan.updates:
-        print(f"第 {row} 行：更新 {record_id}：" + "；".join(f"{k} {old} → {new}" for k, (old, new) in changes.items()))
-    for problem in plan.problems:
-        print(f"第 {problem.row} 行：无法导入：{problem.message}", file=sys.stderr)
-    print(f"新建 {len(plan.creates)}，更新 {len(plan.updates)}，不变 {plan.unchanged}，无法导入 {len(plan.problems)}。"
-          + ("" if args.apply else "（试运行，未写入；确认后加 --apply）"))
-    if args.apply:
-        written = apply_plan(plan, records, catalog)
-        print(f"已写入 {len(written)} 个文件；请运行 make validate 检查，并 make codeowners。")
-    return 1 if plan.problems else 0
+    files, row_of = texts(plan, records, catalog, args.allow_duplicates)
+    would = check(records, as_of, files, use_cache=not args.no_cache) if files else None
+    refused_rows = _ledger_refusals(would, row_of, records)
+    _print_plan(plan, catalog, args.allow_duplicates)
+    if would is not None and would.new_errors():
+        print_text(would.new_errors(), out=sys.stderr, summary=False)
+    bad = [r for r in plan.rows if r.problems] + [r for r in refused_rows if not r.problems]
+    for r in plan.rows:
+        for problem in r.problems:
+            print(f"{r.name}：无法导入：{problem}", file=sys.stderr)
+    for r, reasons in refused_rows.items():
+        print(f"{r.name}：无法导入：{r.record_id or '新问题'} 不符合规则：{'；'.join(reasons)}", file=sys.stderr)
+    counts = {kind: len(plan.of(kind, leaving=refused_rows)) for kind in ("create", "update", "unchanged", "duplicate")}
+    steps = sum(len(r.steps) for r in plan.rows if not r.problems and r not in refused_rows)
+    print(f"新建 {counts['create'] + (counts['duplicate'] if args.allow_duplicates else 0)}，更新 {counts['update']}，"
+          f"不变 {counts['unchanged']}，可能重复 {0 if args.allow_duplicates else counts['duplicate']}，"
+          f"无法导入 {len(bad)}；其中追加事件 {steps} 条。" + ("" if args.apply else "（试运行，未写入；确认后加 --apply）"))
+    if bad:
+        if args.apply:
+            print(f"未写入任何文件：有 {len(bad)} 行无法导入（见上）。台账要么全部导入，要么都不导入；"
+                  "改正这些行（或删去它们）后再运行。", file=sys.stderr)
+        return 1
+    if args.apply and files:
+        written = write_all(files)
+        print(f"已写入 {len(written)} 个文件。")
+        _mention_old_errors(would)
+        for path in written:
+            if row_of[path].record_id is None:
+                _refresh_codeowners(args, records, path)
+    return 0
+
+
+def _ledger_refusals(would, row_of: dict, records: Path) -> dict:
+    """Rows whose files the rulebook refuses: row → the reasons (validate's messages)."""
+    out: dict = {}
+    if would is None:
+        return out
+    by_file = {f"{records.resolve().name}/{Path(p).resolve().relative_to(records.resolve()).as_posix()}": r
+               for p, r in row_of.items()}
+    for f in would.new_errors():
+        row = by_file.get(f.file)
+        if row is not None:
+            out.setdefault(row, []).append(f"{f.message}（{f.code}）")
+    return out
+
+
+def _print_plan(plan, catalog, allow_duplicates: bool) -> None:
+    if plan.title:
+        print(f"台账：{plan.title}")
+    if plan.unused:
+        print(f"未使用的列：{'、'.join(plan.unused)}（这些列的内容不会导入）")
+    for r in plan.rows:
+        if r.problems:
+            continue
+        steps = "；".join(f"追加事件“{s.state}（{_state_label(s.state)}）”，日期 {s.day}（{s.why}）" for s in r.steps)
+        where = f"，责任区取自{r.district_from}" if r.district_from and r.record_id is None else ""
+        if r.record_id is None and r.duplicates and not allow_duplicates:
+            print(f"{r.name}：可能重复，未新建：与 {'、'.join(r.duplicates)} 相似（同区、同责任单位、发现日期相差不超过 3 天、"
+                  "描述相近）；确认不是重复后加 --allow-duplicates")
+        elif r.record_id is None:
+            text = r.fields.get("title") or r.fields.get("description") or r.fields.get("location")
+            print(f"{r.name}：新建问题（{text}{where}）" + (f"；{steps}" if steps else ""))
+        elif r.changes or r.steps:
+            changes = "；".join(f"{k} {old} → {new}" for k, (old, new) in r.changes.items())
+            print(f"{r.name}：更新 {r.record_id}：" + "；".join(x for x in (changes, steps) if x))
+
+
+def _state_label(state: str) -> str:
+    from .model.lifecycle import STATE_LABELS
+    return STATE_LABELS[state]
 
 
 def run_schema(args) -> int:
@@ -415,7 +475,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="台账 .xlsx 文件")
     p.add_argument("--apply", action="store_true", help="真正写入记录")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--as-of", type=_date, help="新建记录的日期与校验日期（默认今天，北京时间）")
+    p.add_argument("--as-of", type=_date, help="校验日期，也是台账所述状态变化的事件日期（默认今天，北京时间）")
+    p.add_argument("--allow-duplicates", action="store_true", help="可能与已有问题重复的行也新建")
+    p.add_argument("--no-cache", action="store_true", help="写入前的校验不用校验缓存（结果相同，较慢）")
     p.set_defaults(run=run_import_xlsx)
 
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")

@@ -134,7 +134,7 @@ def new_text(records: Path, type_name: str, values: dict[str, str], today: dt.da
     record_id = values.pop("id") if "id" in values else next_id(records, type_name, today, taken)
     lines = [f"# {model.label}（由 python -m generator new 创建于 {today.isoformat()}）", f"id: {record_id}"]
     for name, spec in specs.items():
-        if name in ("id", "visibility", "note"):
+        if name == "id" or (name in ("visibility", "note") and name not in values):
             continue
         info = model.model_fields[name]
         label = spec.title + ("（内部）" if spec.internal else "")
@@ -198,10 +198,17 @@ def transition_text(records: Path, record_id: str, state: str, day: dt.date, by:
         raise EditError(f"{path} 无法读取：{problem.message}；请先改正。")
     if not isinstance(data.get("history"), list) or not data["history"]:
         raise EditError(f"{record_id} 没有 history，不是问题记录或尚未立项")
+    return path, event_text(text, state, day, by, note, extra)
+
+
+def event_text(text: str, state: str, day: dt.date, by: str | None = None, note: str | None = None,
+               extra: dict | None = None) -> str:
+    """`text` (a problem's, its history a block list) with the event appended after its last
+    event, in the order of the model's fields (the order `fmt` keeps)."""
     given = {"date": day.isoformat(), "state": state, "by": by, "note": note, **(extra or {})}
-    order = [s.name for s in field_specs(Event)]          # the order `fmt` keeps
+    order = [s.name for s in field_specs(Event)]
     event = {k: given[k] for k in sorted(given, key=lambda k: order.index(k) if k in order else len(order))}
-    return path, _append_event(text, event)
+    return _append_event(text, event)
 
 
 def _append_event(text: str, event: dict) -> str:
