@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from .formats import gitlab_issue, json_list, print_github, print_text
+from .formats import gitlab_issue, json_list, print_github, print_old_errors, print_refusal, print_text
 from .model.lifecycle import STATE_LABELS
 
 STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
@@ -137,48 +137,24 @@ def _fmt_paths(paths: list[str], records: Path) -> list[Path]:
     return [Path(p) for p in paths]
 
 
-def _report_refusal(checked, texts: dict) -> None:
-    """A writer's refusal: validate's findings for the errors the write would add."""
-    new = checked.new_errors()
-    print_text(new, out=sys.stderr, summary=False)
-    where = "、".join(sorted({f.file for f in new}))
-    print(f"未写入：这次修改会带来 {len(new)} 个错误（见上，行号按写入后的 {where} 计算）；records/ 没有任何改动。",
-          file=sys.stderr)
-    _mention_old_errors(checked)
-
-
-def _mention_old_errors(checked) -> None:
-    old = checked.old_errors()
-    if old:
-        files = len({f.file for f in old})
-        print(f"另：记录中原有 {len(old)} 个错误（{files} 个文件），与这次修改无关，不影响写入；"
-              "运行 python -m generator validate 查看。", file=sys.stderr)
-
-
-def _commit(args, records: Path, texts: dict[Path, str]) -> int | None:
-    """Check the would-be tree and write `texts` (commit.py); on refusal print why, return 1."""
-    from .authoring.commit import Refused, commit
-    try:
-        done = commit(records, args.as_of or today_in_shanghai(), texts, use_cache=not args.no_cache)
-    except Refused as refused:
-        _report_refusal(refused.checked, texts)
-        return 1
-    _mention_old_errors(done.checked)
-    return None
-
-
-def _dry_run(args, records: Path, texts: dict[Path, str]) -> int:
-    """Print what would be written, then what validate would say of it; write nothing."""
-    from .authoring.commit import check
-    for path, text in texts.items():
+def _write(args, records: Path, texts: dict[Path, str], dry_run: bool = False) -> int:
+    """Check the would-be tree and write `texts` (commit.py), or on a dry run print them and only
+    check; on refusal print validate's findings for the errors they would add, and return 1."""
+    from .authoring.commit import Refused, check, commit
+    as_of, use_cache = args.as_of or today_in_shanghai(), not args.no_cache
+    for path, text in texts.items() if dry_run else ():
         print(f"# 试运行：将写入 {path}（未写入）")
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    checked = check(records, args.as_of or today_in_shanghai(), texts, use_cache=not args.no_cache)
-    if checked.new_errors():
-        _report_refusal(checked, texts)
+    try:
+        checked = check(records, as_of, texts, use_cache) if dry_run else commit(records, as_of, texts, use_cache).checked
+        if checked.new_errors():
+            raise Refused(checked)
+    except Refused as refused:
+        print_refusal(refused.checked, sys.stderr)
         return 1
-    _mention_old_errors(checked)
-    print("试运行：校验通过，去掉 --dry-run 即写入。", file=sys.stderr)
+    print_old_errors(checked, sys.stderr)
+    if dry_run:
+        print("试运行：校验通过，去掉 --dry-run 即写入。", file=sys.stderr)
     return 0
 
 
@@ -191,10 +167,8 @@ def run_fmt(args) -> int:
         if result is not None:
             formatted.append((path, result[1]))
     changed = [path for path, _text in formatted]
-    if not args.check and formatted:
-        refused = _commit(args, records, dict(formatted))
-        if refused is not None:
-            return refused
+    if not args.check and formatted and _write(args, records, dict(formatted)):
+        return 1
     for path in changed:
         print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
     if args.check and changed:
@@ -224,14 +198,11 @@ def run_new(args, extra: list[str]) -> int:
         path, text = new_text(records, args.type, _field_options(extra), args.date or today_in_shanghai())
     except EditError as error:
         raise UsageError(str(error)) from None
-    if args.dry_run:
-        return _dry_run(args, records, {path: text})
-    refused = _commit(args, records, {path: text})
-    if refused is not None:
-        return refused
-    print(path)
-    _refresh_codeowners(args, records, path)
-    return 0
+    code = _write(args, records, {path: text}, args.dry_run)
+    if code == 0 and not args.dry_run:
+        print(path)
+        _refresh_codeowners(args, records, path)
+    return code
 
 
 def _refresh_codeowners(args, records: Path, path: Path) -> None:
@@ -244,9 +215,7 @@ def _refresh_codeowners(args, records: Path, path: Path) -> None:
 def run_transition(args) -> int:
     from .authoring.edit import EditError, transition_text
     extra = {k: v for k, v in (("reason", args.reason), ("new_deadline", args.new_deadline),
-                               ("approved_by", args.approved_by)) if v}
-    if args.evidence:
-        extra["evidence"] = args.evidence
+                               ("approved_by", args.approved_by), ("evidence", args.evidence)) if v}
     records = _records_dir(args.records)
     try:
         path, text = transition_text(records, args.id, args.state, args.date or today_in_shanghai(),
@@ -254,13 +223,10 @@ def run_transition(args) -> int:
     except EditError as error:
         print(f"未修改：{error}", file=sys.stderr)
         return 1
-    if args.dry_run:
-        return _dry_run(args, records, {path: text})
-    refused = _commit(args, records, {path: text})
-    if refused is not None:
-        return refused
-    print(path)
-    return 0
+    code = _write(args, records, {path: text}, args.dry_run)
+    if code == 0 and not args.dry_run:
+        print(path)
+    return code
 
 
 def run_export_xlsx(args) -> int:
@@ -276,7 +242,7 @@ def run_export_xlsx(args) -> int:
 
 def run_import_xlsx(args) -> int:
     from .authoring.commit import check, write_all
-    from .authoring.ledger_import import plan_import, texts
+    from .authoring.ledger_import import describe, plan_import, refusals, texts
     from .pipeline import internal_catalog
     checked = _checked_or_refuse(args, "记录有错误，请先改正再导入。")
     if checked is None:
@@ -290,74 +256,27 @@ def run_import_xlsx(args) -> int:
         raise UsageError(f"无法读取台账 {args.file}：{error}") from None
     files, row_of = texts(plan, records, catalog, args.allow_duplicates)
     would = check(records, as_of, files, use_cache=not args.no_cache) if files else None
-    refused_rows = _ledger_refusals(would, row_of, records)
-    _print_plan(plan, catalog, args.allow_duplicates)
+    refused = refusals(would.new_errors() if would else [], row_of, records)
+    rows, problems, summary, bad = describe(plan, refused, args.allow_duplicates)
+    print("\n".join(rows))
     if would is not None and would.new_errors():
         print_text(would.new_errors(), out=sys.stderr, summary=False)
-    bad = [r for r in plan.rows if r.problems] + [r for r in refused_rows if not r.problems]
-    for r in plan.rows:
-        for problem in r.problems:
-            print(f"{r.name}：无法导入：{problem}", file=sys.stderr)
-    for r, reasons in refused_rows.items():
-        print(f"{r.name}：无法导入：{r.record_id or '新问题'} 不符合规则：{'；'.join(reasons)}", file=sys.stderr)
-    counts = {kind: len(plan.of(kind, leaving=refused_rows)) for kind in ("create", "update", "unchanged", "duplicate")}
-    steps = sum(len(r.steps) for r in plan.rows if not r.problems and r not in refused_rows)
-    print(f"新建 {counts['create'] + (counts['duplicate'] if args.allow_duplicates else 0)}，更新 {counts['update']}，"
-          f"不变 {counts['unchanged']}，可能重复 {0 if args.allow_duplicates else counts['duplicate']}，"
-          f"无法导入 {len(bad)}；其中追加事件 {steps} 条。" + ("" if args.apply else "（试运行，未写入；确认后加 --apply）"))
-    if bad:
+    for line in problems:
+        print(line, file=sys.stderr)
+    print(summary + ("" if args.apply else "（试运行，未写入；确认后加 --apply）"))
+    if problems:
         if args.apply:
-            print(f"未写入任何文件：有 {len(bad)} 行无法导入（见上）。台账要么全部导入，要么都不导入；"
+            print(f"未写入任何文件：有 {bad} 行无法导入（见上）。台账要么全部导入，要么都不导入；"
                   "改正这些行（或删去它们）后再运行。", file=sys.stderr)
         return 1
     if args.apply and files:
         written = write_all(files)
         print(f"已写入 {len(written)} 个文件。")
-        _mention_old_errors(would)
+        print_old_errors(would, sys.stderr)
         for path in written:
             if row_of[path].record_id is None:
                 _refresh_codeowners(args, records, path)
     return 0
-
-
-def _ledger_refusals(would, row_of: dict, records: Path) -> dict:
-    """Rows whose files the rulebook refuses: row → the reasons (validate's messages)."""
-    out: dict = {}
-    if would is None:
-        return out
-    by_file = {f"{records.resolve().name}/{Path(p).resolve().relative_to(records.resolve()).as_posix()}": r
-               for p, r in row_of.items()}
-    for f in would.new_errors():
-        row = by_file.get(f.file)
-        if row is not None:
-            out.setdefault(row, []).append(f"{f.message}（{f.code}）")
-    return out
-
-
-def _print_plan(plan, catalog, allow_duplicates: bool) -> None:
-    if plan.title:
-        print(f"台账：{plan.title}")
-    if plan.unused:
-        print(f"未使用的列：{'、'.join(plan.unused)}（这些列的内容不会导入）")
-    for r in plan.rows:
-        if r.problems:
-            continue
-        steps = "；".join(f"追加事件“{s.state}（{_state_label(s.state)}）”，日期 {s.day}（{s.why}）" for s in r.steps)
-        where = f"，责任区取自{r.district_from}" if r.district_from and r.record_id is None else ""
-        if r.record_id is None and r.duplicates and not allow_duplicates:
-            print(f"{r.name}：可能重复，未新建：与 {'、'.join(r.duplicates)} 相似（同区、同责任单位、发现日期相差不超过 3 天、"
-                  "描述相近）；确认不是重复后加 --allow-duplicates")
-        elif r.record_id is None:
-            text = r.fields.get("title") or r.fields.get("description") or r.fields.get("location")
-            print(f"{r.name}：新建问题（{text}{where}）" + (f"；{steps}" if steps else ""))
-        elif r.changes or r.steps:
-            changes = "；".join(f"{k} {old} → {new}" for k, (old, new) in r.changes.items())
-            print(f"{r.name}：更新 {r.record_id}：" + "；".join(x for x in (changes, steps) if x))
-
-
-def _state_label(state: str) -> str:
-    from .model.lifecycle import STATE_LABELS
-    return STATE_LABELS[state]
 
 
 def run_schema(args) -> int:
@@ -390,8 +309,10 @@ def run_nginx_conf(args) -> int:
     return 0
 
 
-def _writer_options(p) -> None:
-    p.add_argument("--as-of", type=_date, help="写入前校验所用的日期（默认今天，北京时间）")
+def _writer_options(p, dry_run: bool = False, as_of: str = "写入前校验所用的日期（默认今天，北京时间）") -> None:
+    if dry_run:
+        p.add_argument("--dry-run", action="store_true", help="只打印将写入的 YAML 和校验结果，不写入")
+    p.add_argument("--as-of", type=_date, help=as_of)
     p.add_argument("--no-cache", action="store_true", help="写入前的校验不用校验缓存（结果相同，较慢）")
 
 
@@ -444,8 +365,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("type", help="记录类型，例如 problem、meeting、inspection")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
     p.add_argument("--date", type=_date, help="用这一天代替今天（北京时间）")
-    p.add_argument("--dry-run", action="store_true", help="只打印将写入的 YAML 和校验结果，不写入")
-    _writer_options(p)
+    _writer_options(p, dry_run=True)
     p.epilog = ("其余字段写成 --字段名 值，例如 --title 某某路占道经营 --district panlong；缺少必填字段时列出它们。"
                 "写入前按 validate 的规则检查新记录，会带来错误时不写入")
     p.set_defaults(run=run_new, takes_extra=True)
@@ -461,8 +381,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", help="延期理由")
     p.add_argument("--new-deadline", help="延期后的新时限 YYYY-MM-DD")
     p.add_argument("--approved-by", help="批准延期的单位编号（总指挥部或分指挥部）")
-    p.add_argument("--dry-run", action="store_true", help="只打印将写入的 YAML 和校验结果，不写入")
-    _writer_options(p)
+    _writer_options(p, dry_run=True)
     p.set_defaults(run=run_transition)
 
     p = sub.add_parser("export-xlsx", help="把台账导出为 Excel 工作簿（全部问题、各区、各分指挥部、逾期、议定事项）")
@@ -475,9 +394,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="台账 .xlsx 文件")
     p.add_argument("--apply", action="store_true", help="真正写入记录")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--as-of", type=_date, help="校验日期，也是台账所述状态变化的事件日期（默认今天，北京时间）")
     p.add_argument("--allow-duplicates", action="store_true", help="可能与已有问题重复的行也新建")
-    p.add_argument("--no-cache", action="store_true", help="写入前的校验不用校验缓存（结果相同，较慢）")
+    _writer_options(p, as_of="校验日期，也是台账所述状态变化的事件日期（默认今天，北京时间）")
     p.set_defaults(run=run_import_xlsx)
 
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")

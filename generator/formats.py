@@ -39,6 +39,24 @@ def print_text(findings: list[Finding], out=None, summary: bool = True) -> None:
         print("全部记录有效。", file=out)
 
 
+def print_refusal(checked, out) -> None:
+    """Why a writer wrote nothing: validate's findings for the errors the write would add."""
+    new = checked.new_errors()
+    print_text(new, out=out, summary=False)
+    where = "、".join(sorted({f.file for f in new}))
+    print(f"未写入：这次修改会带来 {len(new)} 个错误（见上，行号按写入后的 {where} 计算）；records/ 没有任何改动。",
+          file=out)
+    print_old_errors(checked, out)
+
+
+def print_old_errors(checked, out) -> None:
+    """Errors the tree had before a write: they do not block it, but are mentioned."""
+    old = checked.old_errors()
+    if old:
+        print(f"另：记录中原有 {len(old)} 个错误（{len({f.file for f in old})} 个文件），与这次修改无关，不影响写入；"
+              "运行 python -m generator validate 查看。", file=out)
+
+
 def _github_data(text: str) -> str:
     """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

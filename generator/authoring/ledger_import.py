@@ -23,7 +23,6 @@ import datetime as dt
 import difflib
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,29 +31,8 @@ from ..model import Problem
 from ..model.lifecycle import STATE_LABELS
 from ..model.problem import SOURCES
 from .fmt import _yaml, format_text
+from .ledger_read import MAX_CELL_CHARS, _date, normal, read_ledger
 
-# header (normalised) → column; several spellings each
-HEADERS = {
-    "编号": "id", "问题编号": "id",
-    "序号": "seq",
-    "来源": "source", "问题来源": "source",
-    "发现日期": "found", "督查日期": "found", "发现时间": "found",
-    "点位": "location", "点位地址": "location", "地点": "location",
-    "问题描述": "description", "问题": "description", "存在问题": "description",
-    "标题": "title",
-    "区": "district", "责任区": "district", "区县": "district", "县区": "district", "责任区县": "district",
-    "县市区": "district", "县(市)区": "district", "县(市、区)": "district", "所在区": "district",
-    "责任单位": "responsible_unit", "主责单位": "responsible_unit",
-    "整改时限": "deadline", "完成时限": "deadline",
-    "整改措施": "measures",
-    "整改情况": "progress", "状态": "progress", "整改状态": "progress",
-    "是否销号": "closed_flag",
-    "销号日期": "closed",
-    "备注": "remark",
-    "延期理由": "reason", "延期原因": "reason",
-    "批准单位": "approver", "延期批准单位": "approver",
-    "佐证材料": "evidence",
-}
 REQUIRED = ("source", "found", "district", "responsible_unit", "deadline")
 FIELD_LABELS = {"source": "问题来源", "found": "发现日期", "district": "责任区", "responsible_unit": "责任单位",
                 "deadline": "整改时限", "description": "问题描述", "title": "标题", "location": "点位",
@@ -68,16 +46,10 @@ _STATE_WORDS = [(label, state) for state, label in STATE_LABELS.items()] + [
     ("重新整改", "returned"), ("已整改", "reported"), ("整改完成", "reported"), ("已完成", "reported"),
     ("已反馈", "reported"), ("正在整改", "rectifying"), ("整改中", "rectifying"), ("已签收", "acknowledged"),
     ("已交办", "assigned")]
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
 # A ledger that says 整改中 of a problem under an extension or sent back is not news.
 _ALREADY = {"rectifying": {"rectifying", "extended", "returned"}}
 DUPLICATE_DAYS = 3
 SIMILAR = 0.6
-
-
-def normal(text) -> str:
-    """Full-width to half-width, no spaces: how headers and names are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
 
 
 @dataclass
@@ -127,96 +99,6 @@ def _kind(r: RowPlan) -> str:
     if r.record_id is None:
         return "duplicate" if r.duplicates else "create"
     return "update" if r.changes or r.steps else "unchanged"
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and 20000 < value < 80000:        # an Excel serial date
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    match = _DATE_TEXT.match(normal(value))
-    if match:
-        try:
-            return dt.date(*map(int, match.groups()))
-        except ValueError:
-            return None
-    return None
-
-
-MAX_UNPACKED = 200_000_000       # bytes of XML in the workbook; a ledger is a few MB
-MAX_CELL_CHARS = 10_000          # longer is no ledger cell (and no record validate accepts)
-
-
-def _open_sheet(path: Path):
-    """The first worksheet, or ValueError saying in Chinese why the file is not a ledger."""
-    import zipfile
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-    if not path.is_file():
-        raise ValueError("找不到这个文件（或它不是普通文件）")
-    with open(path, "rb") as f:
-        magic = f.read(8)
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValueError("这是旧版 Excel（.xls）文件：请在 Excel 或 WPS 中“另存为”.xlsx 后再导入")
-    if not magic.startswith(b"PK"):
-        raise ValueError("不是 Excel 工作簿（.xlsx）；CSV 等请先在 Excel 或 WPS 中另存为 .xlsx")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
-                raise ValueError(f"工作簿解压后超过 {MAX_UNPACKED // 1_000_000} MB，不像是台账")
-        book = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, TypeError) as error:
-        raise ValueError(f"工作簿已损坏或不是 .xlsx（{type(error).__name__}）") from None
-    return book.worksheets[0]
-
-
-def _cells(sheet) -> dict[tuple[int, int], object]:
-    """(row, column) → value of the cells that hold one, merged cells filled in. Read from the
-    cells the file holds: iterating rows would visit every empty row up to the last cell,
-    and one stray cell in row 1,048,576 would cost a minute and gigabytes."""
-    cells = {key: cell.value for key, cell in sheet._cells.items() if cell.value not in (None, "")}
-    last = max((row for row, _col in cells), default=0)
-    for merged in sheet.merged_cells.ranges:
-        value = cells.get((merged.min_row, merged.min_col))
-        if value is None:
-            continue
-        for row in range(merged.min_row, min(merged.max_row, last) + 1):
-            for col in range(merged.min_col, min(merged.max_col, merged.min_col + 50) + 1):
-                cells.setdefault((row, col), value)
-    return cells
-
-
-@dataclass
-class Ledger:
-    title: str                                     # the text above the header
-    rows: list[tuple[int, dict[str, object]]]      # (row number, column → value)
-    unused: list[str]                              # headers not imported
-
-
-def read_ledger(path: Path) -> Ledger:
-    cells = _cells(_open_sheet(path))
-    by_row: dict[int, dict[int, object]] = {}
-    for (row, col), value in cells.items():
-        by_row.setdefault(row, {})[col] = value
-    header_row, columns = None, {}
-    for row in sorted(r for r in by_row if r <= 10):
-        found = {col: HEADERS[normal(v)] for col, v in by_row[row].items() if normal(v) in HEADERS}
-        if len(set(found.values()) - {"seq"}) >= 3:
-            header_row, columns = row, found
-            break
-    if header_row is None:
-        raise ValueError("前 10 行里找不到表头（至少要有 编号/来源/发现日期/责任单位/整改时限 中的三个）")
-    above = [str(v).strip() for r in sorted(by_row) if r < header_row for _c, v in sorted(by_row[r].items())]
-    title = " ".join(dict.fromkeys(t for t in above if t))           # a merged title once
-    unused = [f"“{str(v).strip()}”" for col, v in sorted(by_row[header_row].items()) if col not in columns]
-    rows = []
-    for row in sorted(r for r in by_row if r > header_row):
-        values = {columns[col]: v for col, v in sorted(by_row[row].items()) if col in columns}
-        if set(values) - {"seq"}:
-            rows.append((row, values))
-    return Ledger(title, rows, unused)
 
 
 def _similar(a: str, b: str) -> bool:
@@ -442,3 +324,47 @@ def texts(plan: Plan, records: Path, catalog: Catalog, allow_duplicates: bool = 
         out[path] = text
         rows[path] = r
     return out, rows
+
+
+def refusals(errors: list, row_of: dict[Path, RowPlan], records: Path) -> dict[RowPlan, list[str]]:
+    """Rows whose files the rulebook refuses (errors of the would-be tree): row → the reasons."""
+    top = records.resolve()
+    by_file = {f"{top.name}/{Path(p).resolve().relative_to(top).as_posix()}": r for p, r in row_of.items()}
+    out: dict[RowPlan, list[str]] = {}
+    for f in errors:
+        row = by_file.get(f.file)
+        if row is not None:
+            out.setdefault(row, []).append(f"{f.message}（{f.code}）")
+    return out
+
+
+def describe(plan: Plan, refused: dict[RowPlan, list[str]], allow_duplicates: bool) -> tuple[list[str], list[str], str, int]:
+    """What the dry run says, in Chinese: a line per row that will change something, a line per
+    reason a row cannot be imported, the counts, and how many rows cannot be imported."""
+    lines = [f"台账：{plan.title}"] if plan.title else []
+    if plan.unused:
+        lines.append(f"未使用的列：{'、'.join(plan.unused)}（这些列的内容不会导入）")
+    for r in plan.rows:
+        if r.problems:
+            continue
+        steps = "；".join(f"追加事件“{s.state}（{STATE_LABELS[s.state]}）”，日期 {s.day}（{s.why}）" for s in r.steps)
+        if r.record_id is None and r.duplicates and not allow_duplicates:
+            lines.append(f"{r.name}：可能重复，未新建：与 {'、'.join(r.duplicates)} 相似（同区、同责任单位、发现日期相差"
+                         f"不超过 {DUPLICATE_DAYS} 天、描述相近）；确认不是重复后加 --allow-duplicates")
+        elif r.record_id is None:
+            where = f"，责任区取自{r.district_from}" if r.district_from else ""
+            text = r.fields.get("title") or r.fields.get("description") or r.fields.get("location")
+            lines.append(f"{r.name}：新建问题（{text}{where}）" + (f"；{steps}" if steps else ""))
+        elif r.changes or r.steps:
+            changes = "；".join(f"{k} {old} → {new}" for k, (old, new) in r.changes.items())
+            lines.append(f"{r.name}：更新 {r.record_id}：" + "；".join(x for x in (changes, steps) if x))
+    problems = [f"{r.name}：无法导入：{problem}" for r in plan.rows for problem in r.problems]
+    problems += [f"{r.name}：无法导入：{r.record_id or '新问题'} 不符合规则：{'；'.join(reasons)}"
+                 for r, reasons in refused.items() if not r.problems]
+    counts = {kind: len(plan.of(kind, leaving=refused)) for kind in ("create", "update", "unchanged", "duplicate")}
+    bad = len({r for r in plan.rows if r.problems} | set(refused))
+    steps = sum(len(r.steps) for r in plan.rows if not r.problems and r not in refused)
+    created = counts["create"] + (counts["duplicate"] if allow_duplicates else 0)
+    summary = (f"新建 {created}，更新 {counts['update']}，不变 {counts['unchanged']}，"
+               f"可能重复 {0 if allow_duplicates else counts['duplicate']}，无法导入 {bad}；其中追加事件 {steps} 条。")
+    return lines, problems, summary, bad
