@@ -171,6 +171,13 @@ def _is_date(info) -> bool:
 
 
 def find_record(records: Path, record_id: str) -> Path:
+    """The file of record `record_id`: where its id puts it (a yearly id names its type and
+    year), else wherever it is (a walk of the whole tree, slow at 100,000 files)."""
+    for model in RECORD_TYPES.values():
+        if model.yearly and model.id_regex().fullmatch(record_id):
+            path = record_path(records, model.type_name, record_id)
+            if path.is_file() and not path.is_symlink():
+                return path
     for path in record_files(records):
         if path.stem == record_id and path.suffix == ".yaml":
             if path.is_symlink() or not path.is_file():
