@@ -204,3 +204,36 @@ def test_every_record_type_created_by_new_validates(make_tree):
     code, findings = tree.validate()
     assert code == 0, [f for f in findings if f["severity"] == "error"]
     assert set(REQUIRED_OPTIONS) == set(RECORD_TYPES)
+
+
+def test_new_keeps_the_review_routing_in_step(make_tree):
+    """`new` updates .github/CODEOWNERS and .gitlab/CODEOWNERS when the repository has them: the
+    check CI runs (`codeowners --check`) passes after each new record, without `make codeowners`."""
+    tree = make_tree()
+    tree.edit("records/org/districts/panlong.yaml", "order: 1\n", "order: 1\nreviewers:\n  - '@panlong-team'\n")
+    tree.edit("records/org/hq/hq-office.yaml", "kind: office\n", "kind: office\nreviewers:\n  - '@office'\n")
+
+    def codeowners(*extra):
+        return subprocess.run([sys.executable, "-m", "generator", "codeowners", "--records", str(tree.records),
+                               "--root", str(tree.root), "--as-of", "2017-05-31", *extra], cwd=ROOT,
+                              capture_output=True, text=True)
+    assert codeowners().returncode == 0
+    github = tree.read(".github/CODEOWNERS")
+    made = cli(tree, "new", "problem", "--date", "2017-04-21", "--title", "某路占道", "--district", "panlong",
+               "--source", "complaint", "--responsible-unit", "city-management", "--deadline", "2017-05-10")
+    assert made.returncode == 0, made.stderr
+    assert "已更新 .github/CODEOWNERS" in made.stdout and "已更新 .gitlab/CODEOWNERS" in made.stdout
+    assert "/records/problems/2017/P-2017-0002.yaml @office @panlong-team" in tree.read(".github/CODEOWNERS")
+    assert tree.read(".github/CODEOWNERS") != github
+    assert codeowners("--check").returncode == 0
+    made = cli(tree, "new", "district", "--id", "xishan", "--name", "西山区", "--kind", "district",
+               "--reviewers", "['@xishan-team']")
+    assert made.returncode == 0, made.stderr
+    assert codeowners("--check").returncode == 0
+    made = cli(tree, "new", "hq", "--id", "hq-office-2", "--name", "办公室二", "--kind", "office",
+               "--reviewers", "['@office-2']")
+    assert made.returncode == 0, made.stderr
+    assert "@office-2" in tree.read(".github/CODEOWNERS") and codeowners("--check").returncode == 0
+    made = cli(tree, "new", "site_type", "--id", "park", "--name", "公园")     # no reviewers: nothing to change
+    assert made.returncode == 0 and "CODEOWNERS" not in made.stdout
+    assert codeowners("--check").returncode == 0

@@ -412,3 +412,16 @@ def test_random_transitions_never_leave_a_tree_validate_rejects(tmp_path_factory
             assert tree.read(PROBLEM).startswith(before) and len(tree.read(PROBLEM)) > len(before)
         status, findings = validate_codes(tree)
         assert status == 0, (args, findings)
+
+
+def test_the_readme_states_the_same_rule_for_staff():
+    """README “问题的整改流程” is the rule as staff read it: its table allows exactly these pairs."""
+    import re
+    text = (ROOT / "README.md").read_text("utf-8")
+    section = text.split("### 问题的整改流程", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if re.match(r"^\| [^-|]", line)][1:]
+    labels = {cells[0].strip(): cells[1].strip().strip("`") for cells in rows}
+    assert sorted(labels.values()) == sorted(STATES)
+    stated = {(labels[cells[0].strip()], labels[after]) for cells in rows
+              for after in re.split(r"[、，]", cells[2].strip()) if after in labels}
+    assert stated == ALLOWED
