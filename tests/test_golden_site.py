@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "32dae639fa4e9be0fb634dda0b9bb279c80155cd2603fc983785ff8eb40caaa1"
+PINNED = "0f373713937769d6bea4f908aa23e9e1a04d1e13a3712233a768146839857ff0"
 
 
 @pytest.mark.slow

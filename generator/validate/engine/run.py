@@ -63,11 +63,10 @@ def validate(records: Path, as_of: dt.date, *, cache: Cache | None = None,
         attachments = Attachments(records, last.report.images if last.report else None)
         run = ValidationRun(records, as_of, files, last, cache, attachments, keep_records)
         outcome = _check(run)
-        if cache is not None:
-            _remember(run, outcome)
+        index = _remember(run, outcome) if cache is not None else None
         if overlay:
             before = tuple(outcome.findings)
-            outcome = _check(_would_be(run, outcome, _overlay_files(records, overlay)))
+            outcome = _check(_would_be(run, outcome, _overlay_files(records, overlay), index))
     if overlay:
         return Checked((), tuple(outcome.findings), as_of, before)
     valid = ()
@@ -87,10 +86,12 @@ def _overlay_files(records: Path, overlay: Mapping[Path | str, str]) -> dict[str
     return out
 
 
-def _would_be(run: ValidationRun, outcome: Outcome, overlay: dict[str, str]) -> ValidationRun:
+def _would_be(run: ValidationRun, outcome: Outcome, overlay: dict[str, str],
+              index: dict[str, bytes] | None) -> ValidationRun:
     """A run over the tree with `overlay` written, whose last run is `run` (kept in memory, not
-    in the cache: the would-be tree is not the tree on disk)."""
-    index = {f.file: (f.sig or NO_SIG) + (f.hash or b"") for f in run.files}
+    in the cache: the would-be tree is not the tree on disk); `index`: that run's, if known."""
+    if index is None:
+        index = {f.file: (f.sig or NO_SIG) + (f.hash or b"") for f in run.files}
     state = Sections.held({"index": index, "report": outcome.report, "tables": outcome.tables})
     last = LastRun(state, index, outcome.report)
     files = overlaid(run.records, run.files, overlay)
@@ -130,10 +131,10 @@ def _check(run: ValidationRun) -> Outcome:
     return full(run)
 
 
-def _remember(run: ValidationRun, outcome: Outcome) -> None:
+def _remember(run: ValidationRun, outcome: Outcome) -> dict[str, bytes]:
     """Save what the next run starts from, unless it is what the cache already holds: every
     file (no signature for one that is not a regular file, no hash for one whose text could
-    not be read), the report and the tables."""
+    not be read), the report and the tables. Returns the index of files saved (or held)."""
     files, last = run.files, run.last
 
     def entry(f) -> bytes:
@@ -141,7 +142,8 @@ def _remember(run: ValidationRun, outcome: Outcome) -> None:
     same = len(files) == len(last.index) and all(f.listed or last.index.get(f.file) == entry(f) for f in files)
     if (last.state is not None and same and isinstance(outcome.tables, bytes)
             and (outcome.report is last.report or outcome.report == last.report)):
-        return
+        return last.index
     index = (last.state.raw["index"] if last.state else last.index) if same else {f.file: entry(f) for f in files}
     run.cache.save("state", {"index": index, "report": outcome.report, "tables": outcome.tables})
     run.cache.prune()
+    return last.index if same else index
