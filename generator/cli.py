@@ -152,6 +152,9 @@ def _write(args, records: Path, texts: dict[Path, str], dry_run: bool = False) -
     except Refused as refused:
         print_refusal(refused.checked, sys.stderr)
         return 1
+    except FileExistsError as error:        # another writer made it meanwhile (two `new` at once)
+        print(f"未写入：{error.filename} 刚被另一个命令创建；请重新运行（会取下一个编号）。", file=sys.stderr)
+        return 1
     print_old_errors(checked, sys.stderr)
     if dry_run:
         print("试运行：校验通过，去掉 --dry-run 即写入。", file=sys.stderr)
@@ -201,14 +204,14 @@ def run_new(args, extra: list[str]) -> int:
     code = _write(args, records, {path: text}, args.dry_run)
     if code == 0 and not args.dry_run:
         print(path)
-        _refresh_codeowners(args, records, path)
+        _refresh_codeowners(args, records, [path])
     return code
 
 
-def _refresh_codeowners(args, records: Path, path: Path) -> None:
-    """Keep the review routing in step with a new record (codeowners.py), if the repository has it."""
+def _refresh_codeowners(args, records: Path, paths: list[Path]) -> None:
+    """Keep the review routing in step with new records (codeowners.py), if the repository has it."""
     from .authoring import codeowners
-    for rel in codeowners.refresh(records, path, args.as_of or today_in_shanghai()):
+    for rel in dict.fromkeys(r for path in paths for r in codeowners.refresh(records, path, args.as_of or today_in_shanghai())):
         print(f"已更新 {rel}")
 
 
@@ -259,8 +262,7 @@ def run_import_xlsx(args) -> int:
     refused = refusals(would.new_errors() if would else [], row_of, records)
     rows, problems, summary, bad = describe(plan, refused, args.allow_duplicates)
     print("\n".join(rows))
-    if would is not None and would.new_errors():
-        print_text(would.new_errors(), out=sys.stderr, summary=False)
+    print_text(would.new_errors() if would else [], out=sys.stderr, summary=False)
     for line in problems:
         print(line, file=sys.stderr)
     print(summary + ("" if args.apply else "（试运行，未写入；确认后加 --apply）"))
@@ -273,9 +275,7 @@ def run_import_xlsx(args) -> int:
         written = write_all(files)
         print(f"已写入 {len(written)} 个文件。")
         print_old_errors(would, sys.stderr)
-        for path in written:
-            if row_of[path].record_id is None:
-                _refresh_codeowners(args, records, path)
+        _refresh_codeowners(args, records, [path for path in written if row_of[path].record_id is None])
     return 0
 
 
