@@ -59,9 +59,14 @@ def run_validate(args) -> int:
 
 def run_build(args) -> int:
     from .pipeline import build_sites
+    from .site.folders import FolderError, check_places
     from .site.publish import PublishError
     records = _records_dir(args.records)
     audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
+    try:
+        check_places(records, Path(args.out), Path(args.work), Path(__file__).resolve().parents[1])
+    except FolderError as error:
+        raise UsageError(str(error)) from None
     try:
         checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
                                      Path(args.out).resolve(), Path(args.work).resolve())
@@ -180,25 +185,11 @@ def run_fmt(args) -> int:
     return 0
 
 
-def _field_options(extra: list[str]) -> dict[str, str]:
-    """`--title 某某 --district panlong` → {"title": "某某", "district": "panlong"}."""
-    values, key = {}, None
-    for token in extra:
-        if token.startswith("--"):
-            key = token[2:].replace("-", "_")
-            values[key] = ""
-        elif key is None:
-            raise UsageError(f"不明白 {token}：字段请写成 --字段名 值")
-        else:
-            values[key] = (values[key] + " " + token).strip()
-    return values
-
-
 def run_new(args, extra: list[str]) -> int:
-    from .authoring.edit import EditError, new_text
+    from .authoring.edit import EditError, field_options, new_text
     records = _records_dir(args.records)
     try:
-        path, text = new_text(records, args.type, _field_options(extra), args.date or today_in_shanghai())
+        path, text = new_text(records, args.type, field_options(extra), args.date or today_in_shanghai())
     except EditError as error:
         raise UsageError(str(error)) from None
     code = _write(args, records, {path: text}, args.dry_run)

@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "0f373713937769d6bea4f908aa23e9e1a04d1e13a3712233a768146839857ff0"
+PINNED = "e6d206e85075b196bcc56a044b14535fe8cf2d344031f361df4892dc6f79ebda"
 
 
 @pytest.mark.slow

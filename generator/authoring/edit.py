@@ -27,6 +27,20 @@ class EditError(Exception):
     """The edit cannot be made; the message says why, in Chinese."""
 
 
+def field_options(tokens: list[str]) -> dict[str, str]:
+    """`--title 某某 --district panlong` (the command line's words) → {"title": "某某", "district": "panlong"}."""
+    values, key = {}, None
+    for token in tokens:
+        if token.startswith("--"):
+            key = token[2:].replace("-", "_")
+            values[key] = ""
+        elif key is None:
+            raise EditError(f"不明白 {token}：字段请写成 --字段名 值")
+        else:
+            values[key] = (values[key] + " " + token).strip()
+    return values
+
+
 def next_id(records: Path, type_name: str, day: dt.date, taken: set[str] = frozenset()) -> str:
     """The next id of the year; `taken`: ids of records about to be written with it."""
     model = RECORD_TYPES[type_name]
