@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "e6d206e85075b196bcc56a044b14535fe8cf2d344031f361df4892dc6f79ebda"
+PINNED = "5edfc1f2bf31c53b0a4f5b0ec34da28d99cde43d7c83d99695865172318659e3"
 
 
 @pytest.mark.slow
