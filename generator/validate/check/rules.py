@@ -68,7 +68,7 @@ def _text(file: str, record: Record) -> list[Finding]:
         if bad:
             out.append(finding("E-TEXT-CONTROL", file, loc, field=field_label(type(record), loc),
                                char=f"U+{ord(bad.group()):04X}"))
-    if record.visibility == "internal":
+    if record.visibility != "public":        # internal, or unreadable (schema.py `partial`)
         return out
     for loc, text, _spec in iter_text(record, public_only=True):
         plain = unicodedata.normalize("NFKC", text)    # full-width digits typed with a Chinese IME

@@ -124,14 +124,18 @@ def lenient(model: type[Record]) -> type[Record]:
 
 
 def partial(doc: Document, errors: list[dict]) -> Record | None:
-    """The record without the top-level fields an error is in (None if even that fails)."""
+    """The record without the top-level fields an error is in, which read as None (not as
+    their defaults: a mistyped `visibility` is not "public"); None if even that fails."""
     bad = {e["loc"][0] for e in errors if e["loc"]}
     if any(not e["loc"] for e in errors):
         return None
     try:
-        return lenient(doc.record_type).model_validate({k: v for k, v in doc.data.items() if k not in bad})
+        record = lenient(doc.record_type).model_validate({k: v for k, v in doc.data.items() if k not in bad})
     except ValidationError:
         return None
+    for name in bad & set(doc.record_type.model_fields):
+        object.__setattr__(record, name, None)       # frozen: set once, here, before anyone reads it
+    return record
 
 
 def check_document(doc: Document) -> Schema:
