@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "46e2f74d26abcb58613c25f39d98322953a2f696f02883461245a87aa1c11060"
+PINNED = "574a9b30696709d27e2bc62e0cc3a21e091951e7d06a666c4f98f7f71c4121cb"
 
 
 @pytest.mark.slow

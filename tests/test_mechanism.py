@@ -744,3 +744,18 @@ def test_spans_agree_with_status_on_every_day(steps, deadline_offset):
         st_ = status_on(history, deadline, d)
         assert on(overdue, d) == (st_ is not None and st_.light == "red"), (d, history)
         assert on(returned, d) == (st_ is not None and st_.state == "returned"), (d, history)
+
+
+def test_readme_lists_every_campaign_setting_with_its_default():
+    """README's settings table is how another city learns what it can change: every field of the
+    campaign's thresholds, organisation and cadence, with the model's default, and nothing else."""
+    import re
+    from pathlib import Path
+    from generator.model.org import Cadence, Organisation, Thresholds
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    rows = dict(re.findall(r"^\| `((?:thresholds|organisation|cadence)\.\w+)` \| .*? \| (.*?) \|$", readme, re.M))
+    expected = {}
+    for prefix, part in (("thresholds", Thresholds), ("organisation", Organisation), ("cadence", Cadence)):
+        for name, info in part.model_fields.items():
+            expected[f"{prefix}.{name}"] = "留空" if info.default is None else str(info.default)
+    assert rows == expected

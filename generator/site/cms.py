@@ -10,7 +10,10 @@ saving opens a branch and a pull/merge request, publishing merges it.
 The page loads nothing from another host: Decap's bundle (tools/cms, from npm) is copied next
 to it. site_templates/admin/taizhang-cms.js registers the file format that writes records in
 `fmt`'s canonical form (keeping the untouched parts of a file byte for byte), the widget that
-allocates the next id the way `new` does, and the lifecycle check run before saving.
+allocates the next id the way `new` does, and the check run before saving:
+site_templates/admin/taizhang-rules.js applies the rulebook written into config.json here
+(`rulebook.table()`: the same declarations the validator applies), with the validator's codes
+and messages.
 Only the internal site calls `write_admin`; the public site never gets /admin/.
 """
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pydantic import BaseModel
 from ..catalog.catalog import Catalog
 from ..model import RECORD_TYPES, Record
 from ..model.fields import FieldSpec, _unwrap, field_specs
-from ..model.lifecycle import TRANSITIONS
+from ..model import rulebook
 from .csp import admin_policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,7 +231,7 @@ def _shape(model: type[BaseModel], parts: dict) -> list[dict]:
     for spec in field_specs(model):
         info = model.model_fields[spec.name]
         item = {"name": spec.name, "title": spec.title, "kind": _kind(model, spec), "many": spec.many,
-                "required": info.is_required()}
+                "required": info.is_required(), "text": spec.text}
         default = None if info.is_required() else info.get_default(call_default_factory=True)
         if isinstance(default, BaseModel):
             default = default.model_dump(mode="json")
@@ -244,10 +247,12 @@ def _shape(model: type[BaseModel], parts: dict) -> list[dict]:
 
 
 def model_shapes() -> dict:
+    """What the form's scripts know of the model: each type's and part's fields (for the
+    canonical writer and the rule check) and the rulebook (model/rulebook.py), which
+    taizhang-rules.js interprets as the validator does."""
     parts: dict = {}
     types = {name: _shape(model, parts) for name, model in RECORD_TYPES.items()}
-    return {"types": types, "parts": parts,
-            "transitions": {state: list(nxt) for state, nxt in TRANSITIONS.items()}}
+    return {"types": types, "parts": parts, "rules": rulebook.table()}
 
 
 def backend_settings() -> dict:
@@ -297,6 +302,7 @@ def write_admin(catalog: Catalog, docs: Path) -> None:
         if re.fullmatch(r"(\d+\.)?decap-cms\.js(\.LICENSE\.txt)?|[0-9a-f]+\.wasm", path.name):
             shutil.copyfile(path, vendor / path.name)
     shutil.copyfile(JS_YAML, vendor / "js-yaml.min.js")
+    shutil.copyfile(TEMPLATES / "taizhang-rules.js", admin / "taizhang-rules.js")
     shutil.copyfile(TEMPLATES / "taizhang-cms.js", admin / "taizhang-cms.js")
     shutil.copyfile(TEMPLATES / "admin.css", admin / "admin.css")
     settings = {"decap": decap_config(catalog, backend), "model": model_shapes()}

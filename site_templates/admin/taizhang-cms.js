@@ -8,8 +8,8 @@
  *     otherwise, the same quoting ruamel.yaml chooses), and every top-level field or list item
  *     the form did not change is copied from the file as it was, comments included;
  *   - the "tz-id" widget: the next id of the year, as `python -m generator new` allocates it;
- *   - a check before saving: the rectification lifecycle and the other rules the validator
- *     applies to a single record (generator/validate/check/rules.py), with the same Chinese messages.
+ *   - a check before saving: the rulebook as taizhang-rules.js applies it (config.json → model.rules,
+ *     generated from the record model: the validator's own rules, codes and Chinese messages).
  */
 'use strict';
 window.CMS_MANUAL_INIT = true;
@@ -486,61 +486,14 @@ window.CMS_MANUAL_INIT = true;
     });
   }
 
-  // ---------------------------------------------------------------- check before saving (rules.py)
-  function lifecycleErrors(data, labels) {
-    var errors = [], history = data.history || [];
-    var label = function (s) { return labels[s] || s; };
-    if (data.deadline && data.found && data.deadline < data.found) errors.push('整改时限 ' + data.deadline + ' 早于发现日期 ' + data.found + '。');
-    if (!history.length) return errors.concat(['整改过程至少要有一条“立项”事件。']);
-    if (history[0].state !== 'registered') errors.push('整改过程的第一条事件应为“立项”，这里是“' + label(history[0].state) + '”。');
-    var deadline = data.deadline;
-    history.forEach(function (event, i) {
-      var n = '第 ' + (i + 1) + ' 条事件';
-      if (data.found && event.date && event.date < data.found) errors.push(n + '的日期 ' + event.date + ' 早于发现日期 ' + data.found + '。');
-      if (i) {
-        var previous = history[i - 1];
-        if (event.date && previous.date && event.date < previous.date) errors.push(n + '的日期 ' + event.date + ' 早于上一条的 ' + previous.date + '，事件须按先后排列。');
-        var allowed = MODEL.transitions[previous.state] || [];
-        if (!allowed.includes(event.state)) {
-          errors.push(n + '：不能从“' + label(previous.state) + '”直接变为“' + label(event.state) + '”；可以变为：' +
-            (allowed.map(label).join('、') || '（无，已销号）') + '。');
-        }
-      }
-      if (event.state === 'extended') {
-        var missing = [['reason', '延期理由'], ['new_deadline', '新整改时限'], ['approved_by', '批准单位']]
-          .filter(function (p) { return !event[p[0]]; }).map(function (p) { return p[1]; });
-        if (missing.length) errors.push(n + '（延期）须填写：' + missing.join('、') + '。');
-        if (event.new_deadline) {
-          if (deadline && event.new_deadline <= deadline) errors.push(n + '：新时限 ' + event.new_deadline + ' 须晚于原时限 ' + deadline + '。');
-          deadline = event.new_deadline;
-        }
-      }
+  // ---------------------------------------------------------------- check before saving
+  // The rulebook (config.json → model.rules) as taizhang-rules.js applies it: the validator's
+  // rules, codes and messages. What the form cannot check alone (references to records that
+  // exist, ids unique in the whole tree, attachments) is for the merge request's CI.
+  function recordErrors(collection, data) {
+    return window.TaizhangRules.check(MODEL, collection, data).map(function (f) {
+      return f.code + ' [' + f.path + '] ' + f.message + '。提示：' + f.hint;
     });
-    if (history[history.length - 1].state === 'closed' && !history.some(function (e) { return e.evidence && e.evidence.length; })) {
-      errors.push('销号前须有整改后照片或佐证材料：在“已反馈”事件的“佐证材料”中附上。');
-    }
-    return errors;
-  }
-
-  // A part left optional as a whole (e.g. 领导批示) still needs its required fields once begun.
-  function partErrors(collection, data) {
-    var errors = [];
-    (MODEL.types[collection] || []).forEach(function (field) {
-      var value = data[field.name];
-      if (field.kind !== 'part' || field.many || !isMap(value)) return;
-      var missing = MODEL.parts[field.part].filter(function (sub) { return sub.required && value[sub.name] === undefined; });
-      if (missing.length) errors.push('“' + field.title + '”须填写：' + missing.map(function (sub) { return sub.title; }).join('、') + '。');
-    });
-    return errors;
-  }
-
-  function recordErrors(collection, data, stateLabels) {
-    var errors = partErrors(collection, data);
-    if (collection === 'problem') return errors.concat(lifecycleErrors(data, stateLabels));
-    if (collection === 'meeting' && data.kind === 'sub_hq' && !data.sub_hq) errors.push('分指挥部工作会议须填写“分指挥部”。');
-    if (collection === 'meeting' && data.kind === 'district' && !data.district) errors.push('区级工作会议须填写“区（县、市）”。');
-    if (collection === 'assessment' && data.kind === 'third_party' && !data.assessor) errors.push('第三方测评须填写“测评机构”。');
-    return errors;
   }
 
   // ---------------------------------------------------------------- file name = id, as typed
@@ -607,17 +560,12 @@ window.CMS_MANUAL_INIT = true;
         });
         var widget = idWidget();
         CMS.registerWidget('tz-id', widget[0], widget[1]);
-        var problem = settings.decap.collections.find(function (c) { return c.name === 'problem'; });
-        var stateField = problem.fields.find(function (f) { return f.name === 'history'; })
-          .fields.find(function (f) { return f.name === 'state'; });
-        var stateLabels = {};
-        stateField.options.forEach(function (o) { stateLabels[o.value] = o.label; });
         CMS.registerEventListener({
           name: 'preSave',
           handler: function (event) {
             var entry = event.entry;
             var data = clean(entry.get('data').toJS(), null, false) || {};
-            var errors = recordErrors(entry.get('collection'), data, stateLabels);
+            var errors = recordErrors(entry.get('collection'), data);
             if (errors.length) throw new Error('记录未保存：' + errors.join(' '));
             return entry.get('data');
           },
