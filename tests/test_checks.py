@@ -45,9 +45,22 @@ def set_history(tree, events: str) -> str:
     return text
 
 
-def meeting(number: int, date: str, kind: str = "scheduling", extra: str = "") -> str:
+# What the article has a scheduling meeting do (W-MEETING-CONTENT): hear the sub-HQs, hear the
+# inspection and assessment reports, play the undercover footage.
+HEARD = """\
+reports_heard:
+  - by: subhq-city-order
+    summary: 汇报本周推进情况
+  - by: group-1
+    summary: 通报近期督查情况
+footage_played:
+  - 暗访视频第1期
+"""
+
+
+def meeting(number: int, date: str, kind: str = "scheduling", extra: str = "", heard: bool = True) -> str:
     return (f"id: M-2017-{number:04d}\nkind: {kind}\ntitle: 第{number}次会议\ndate: {date}\n"
-            + extra)
+            + (HEARD if kind == "scheduling" and heard else "") + extra)
 
 
 def set_campaign(tree, start: str, end: str, extra: str = "") -> None:
@@ -450,6 +463,8 @@ districts:
   - panlong
 methods:
   - field
+basis:
+  - national
 """
 
 
@@ -1124,7 +1139,7 @@ def test_every_code_in_the_catalogue_has_a_test():
     from pathlib import Path
     from generator.findings import CODES
     here = Path(__file__).parent
-    sources = [here / name for name in ("test_checks.py", "test_malformed.py", "test_cli.py",
+    sources = [here / name for name in ("test_checks.py", "test_mechanism.py", "test_malformed.py", "test_cli.py",
                                         "test_load_property.py")]
     sources.append(here / "fixtures" / "malformed" / "expected.yaml")
     text = "".join(p.read_text(encoding="utf-8") for p in sources)
