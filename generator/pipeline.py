@@ -26,7 +26,7 @@ from .catalog.facts import Origin, origin_of
 from .catalog.git_history import GitHistory, read_git_history
 from .site import store as stores
 from .site.folders import FolderError, locked
-from .site.incremental import Job, build
+from .site.incremental import Job, build, git_latest
 from .site.publish import Published, PublishError
 from .validate import Cache, ChangedDuringBuild, Checked, Source, read_records, validate
 
@@ -101,8 +101,11 @@ def _unchanged_but_pages(store: stores.Store, sources: dict[str, Source], origin
                          changed: dict, as_of: dt.date, history: GitHistory) -> bool:
     """Whether, since the store's build, the records changed only in what their own pages show:
     the same files in the same order, each the same as aggregates read it (facts.Origin), the
-    same data date and the same date of the last change."""
-    if store.meta["as_of"] != as_of or store.meta["latest"] != history.latest:
+    same data date and, where the audience's pages show the Git history, the same last commit.
+    Then nothing that navigation pages, dashboards, open data or the feed show has changed; the
+    date a view's data last changed (View.last_change) is the same too: it is the last commit's,
+    or the latest date in the records, which only aggregates' fields hold."""
+    if store.meta["as_of"] != as_of or store.meta["git_latest"] != git_latest(store.meta["audience"], history):
         return False
     before = store["origins"]
     if [o.file for o in before] != list(sources):

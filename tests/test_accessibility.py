@@ -30,8 +30,8 @@ pytestmark = [pytest.mark.slow,
 AXE_PAGES = {
     "public": ["", "problems/light/red/", "problems/P-2017-0002/", "meetings/M-2017-0003/", "districts/panlong/",
                "dashboards/", "dashboards/trend/", "dashboards/assessments/", "dashboards/cadence/",
-               "dashboards/decisions/", "data/"],
-    "internal": ["", "problems/P-2017-0002/", "dashboards/urging/"],
+               "dashboards/decisions/", "data/", "problems/states/", "checks/"],
+    "internal": ["", "problems/P-2017-0002/", "dashboards/urging/", "dashboards/decisions/", "units/city-civilization-office/"],
 }
 WIDTHS = {1280: 800, 390: 844}          # width: height
 SCHEMES = {"light": "default", "dark": "slate"}     # Playwright's colour scheme: Material's
@@ -102,7 +102,7 @@ def _page_kinds(site: Path) -> list[str]:
     """One page of every kind: home, each section's index and its first record page, a problem
     list of each sort, every dashboard, open data."""
     paths = ["", "data/", "problems/", "problems/light/red/", "problems/state/closed/", "problems/source/media/",
-             "problems/month/2017-04/"]
+             "problems/month/2017-04/", "problems/states/"]
     paths += sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.glob("dashboards/*/index.html"))
     paths.append("dashboards/")
     for index in sorted(site.glob("*/index.html")):
@@ -262,7 +262,10 @@ def test_a_year_of_cadence_scrolls_in_a_focusable_region_on_a_wide_screen_and_fi
             columns = page.locator("#sub-hq-weeks tbody tr:first-child td").count()
             assert columns > 40
             if width == 1280:
-                assert wraps and all(scrolls and tab == "0" and label for scrolls, tab, label in wraps), wraps
+                # the weekly and monthly matrices scroll, each in a labelled region that takes focus;
+                # narrower tables on the page (statements owed) neither scroll nor take focus
+                assert wraps and sum(scrolls for scrolls, _, _ in wraps) >= 3, wraps
+                assert all((tab == "0" and bool(label)) == scrolls for scrolls, tab, label in wraps), wraps
             else:
                 assert wraps and not any(scrolls or tab for scrolls, tab, _ in wraps), wraps
                 seen = page.evaluate(FITS)

@@ -45,9 +45,22 @@ def set_history(tree, events: str) -> str:
     return text
 
 
-def meeting(number: int, date: str, kind: str = "scheduling", extra: str = "") -> str:
+# What the article has a scheduling meeting do (W-MEETING-CONTENT): hear the sub-HQs, hear the
+# inspection and assessment reports, play the undercover footage.
+HEARD = """\
+reports_heard:
+  - by: subhq-city-order
+    summary: 汇报本周推进情况
+  - by: group-1
+    summary: 通报近期督查情况
+footage_played:
+  - 暗访视频第1期
+"""
+
+
+def meeting(number: int, date: str, kind: str = "scheduling", extra: str = "", heard: bool = True) -> str:
     return (f"id: M-2017-{number:04d}\nkind: {kind}\ntitle: 第{number}次会议\ndate: {date}\n"
-            + extra)
+            + (HEARD if kind == "scheduling" and heard else "") + extra)
 
 
 def set_campaign(tree, start: str, end: str, extra: str = "") -> None:
@@ -381,7 +394,7 @@ def test_file_year_folder(make_tree):
     text = tree.read(P)
     tree.remove(P)
     tree.write("records/problems/2018/P-2017-0001.yaml", text)
-    tree.write("records/problems/P-2017-0002.yaml", text.replace("P-2017-0001", "P-2017-0002"))
+    tree.write("records/problems/P-2017-0002.yaml", text.replace("id: P-2017-0001", "id: P-2017-0002"))
     assert run(tree)[:2] == (1, [("records/problems/2018/P-2017-0001.yaml", 1, "E-FILE-YEAR-FOLDER"),
                                  ("records/problems/P-2017-0002.yaml", 1, "E-FILE-YEAR-FOLDER")])
 
@@ -450,6 +463,8 @@ districts:
   - panlong
 methods:
   - field
+basis:
+  - national
 """
 
 
@@ -1124,7 +1139,7 @@ def test_every_code_in_the_catalogue_has_a_test():
     from pathlib import Path
     from generator.findings import CODES
     here = Path(__file__).parent
-    sources = [here / name for name in ("test_checks.py", "test_malformed.py", "test_cli.py",
+    sources = [here / name for name in ("test_checks.py", "test_mechanism.py", "test_malformed.py", "test_cli.py",
                                         "test_load_property.py")]
     sources.append(here / "fixtures" / "malformed" / "expected.yaml")
     text = "".join(p.read_text(encoding="utf-8") for p in sources)
@@ -1196,3 +1211,36 @@ def test_file_unreadable_for_a_fifo_named_like_a_record_is_reported_not_read(mak
                          capture_output=True, text=True, timeout=60,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert fmt.returncode == 0 and "Traceback" not in fmt.stderr
+
+
+# --- several independent errors in one record: all in one run ------------------------------
+
+MULTI = os.path.join(os.path.dirname(__file__), "fixtures", "multi_error")
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_one_run_lists_every_independent_error(make_tree, cache):
+    """tests/fixtures/multi_error: each record has several errors of different passes; one run
+    reports them all (with and without the cache, in this process and as a subprocess)."""
+    import shutil
+    import yaml
+    tree = make_tree()
+    shutil.copytree(os.path.join(MULTI, "records"), tree.records, dirs_exist_ok=True)
+    with open(os.path.join(MULTI, "expected.yaml"), encoding="utf-8") as f:
+        expected = [tuple(item) for item in yaml.safe_load(f)]
+    if cache:
+        code, findings = tree.validate()
+        assert tree.validate() == (code, findings)            # warm: the same again
+    else:
+        import json
+        proc = tree.cli("validate", "--records", str(tree.records), "--as-of", tree.AS_OF, "--format", "json",
+                        "--no-cache")
+        assert "Traceback" not in proc.stderr
+        code, findings = proc.returncode, json.loads(proc.stdout)
+    assert code == 1 and tree.triples(findings) == expected
+    # fixing one error leaves the others: none of them was hiding behind it
+    tree.edit("records/problems/2017/P-2017-0002.yaml", "source: foo", "source: complaint")
+    code, findings = tree.validate()
+    assert tree.triples(findings, file="records/problems/2017/P-2017-0002.yaml") == [
+        ("records/problems/2017/P-2017-0002.yaml", 8, "E-DATE-RANGE"),
+        ("records/problems/2017/P-2017-0002.yaml", 8, "W-PROBLEM-OVERDUE")]

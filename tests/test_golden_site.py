@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "179a2c070fe85c7ce6461c34a1c5b69b090bb4c4f263123569d793b5e1694642"
+PINNED = "1268ffad66bcf3dfb7f789844fd5f66fac0342e5b28967a17727649b7dbc2061"
 
 
 @pytest.mark.slow

@@ -3,16 +3,19 @@ and a record is made only when a page reads more of it than its facts.
 
 The site writes each record and list page once and then only when what it read has changed
 (site/incremental.py). So pages never see the records themselves but an `Entry` per record,
-which answers like the record and notes what was read, at three grains:
+which answers like the record and notes what was read, at these grains:
 
 - its facts (`CHEAP`: id, title, name, district, dates, kind …, what titles, links, lists and
   sorting read): dependency `C|id`, and no need to make the record;
-- anything else: `R|id`, the whole record as the view shows it (made on first need);
+- any other field: `A|id`, the record as aggregates read it (all but `facts.PAGE_ONLY`), or
+  for a field only the record's own page shows (and a method), `R|id`, the whole record as the
+  view shows it (either way the record is made on first need);
+- the day it last changed by its own dates as of the data date (`own_date`): `U|id`;
 - a problem's status as of the data date: `S|id` (a page that shows a light also depends on the
   date: it is "dated" and carries the as-of date in its footer).
 
 The `Book` is the catalog the pages get (`Catalog`'s interface: `records`, `of_type`, `get`,
-`referring`, `status`, `campaign`, `thresholds`, `as_of`, `files`), noting `T|type`, `ALL`,
+`referring`, `status`, `campaign`, `thresholds`, `cadence`, `as_of`, `files`), noting `T|type`, `ALL`,
 `F|target|type|field` for what those return. Dependency keys are strings; `facts.py` says how
 each is valued, so that the next build can tell which pages changed without making records.
 """
@@ -24,8 +27,9 @@ from typing import Callable, Iterator
 
 from ..model import RECORD_TYPES, Record
 from ..model.lifecycle import Status, light
-from ..model.org import Thresholds
-from .facts import CHEAP_SLOTS, Facts
+from ..model.org import Cadence, Thresholds
+from .facts import CHEAP_SLOTS, PAGE_ONLY, Facts
+from .view import latest_before
 
 SEP = "\x1f"
 
@@ -159,7 +163,8 @@ class Book:
             self.track(f"C{SEP}{record_id}")
             return self.facts[at].cheap[slot]
         if name in cls.model_fields:
-            self.track(f"R{SEP}{record_id}")
+            page_only = PAGE_ONLY.get(cls.type_name)
+            self.track(f"R{SEP}{record_id}" if page_only is not None and name in page_only else f"A{SEP}{record_id}")
             return getattr(self.model(at), name)
         try:
             value = getattr(cls, name)        # a class variable (type_name, label …) or a method
@@ -169,6 +174,12 @@ class Book:
             return value
         self.track(f"R{SEP}{record_id}")
         return getattr(self.model(at), name)
+
+    def own_date(self, record_id: str) -> dt.date | None:
+        """The latest day on or before the data date on which something happened to the record
+        (view.own_date), from its facts: `U|id`, valued by that day."""
+        self.track(f"U{SEP}{record_id}")
+        return latest_before(self.facts[self.at[record_id]].dates, self._as_of)
 
     def entry(self, record_id: str) -> Entry:
         """The entry of a record in the view (nothing noted: for building page contexts)."""
@@ -203,6 +214,11 @@ class Book:
     def thresholds(self) -> Thresholds:
         campaign = self.campaign
         return campaign.thresholds if campaign is not None else Thresholds()
+
+    @property
+    def cadence(self) -> Cadence:
+        campaign = self.campaign
+        return campaign.cadence if campaign is not None else Cadence()
 
     @property
     def as_of(self) -> dt.date:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from ..model import RECORD_TYPES, Record
 from ..model.fields import field_specs, iter_refs
+from .view import event_dates
 
 # fields that lists, titles, links and sorting read: answered without making the record
 CHEAP = ("id", "title", "name", "role", "district", "responsible_unit", "sub_hq", "source", "found", "date",
@@ -48,6 +49,7 @@ class Facts(NamedTuple):
     links: tuple                    # ids the record as written refers to (what the view may hide)
     status: tuple | None            # a problem's (state, deadline in force)
     evidence: tuple                 # attachment paths (records/attachments/…) its page shows
+    dates: tuple                    # the days something happened to it, sorted (view.event_dates)
     full: bytes                     # digest: the record as the view shows it
     agg: bytes                      # digest: all but PAGE_ONLY
 
@@ -117,5 +119,6 @@ def facts_of(file: str, text: bytes, written: Record, shown: Record, keep: set[s
         refs=pairs, links=links,
         status=(status.state, status.deadline) if status is not None else None,
         evidence=_evidence(shown),
+        dates=tuple(sorted(set(event_dates(shown)))),
         full=digest(file, text, hidden),
         agg=agg if agg is not None and shown is written else agg_digest(shown))

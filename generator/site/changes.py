@@ -5,7 +5,7 @@ records it shows, its place in a list), so that the next build can write it agai
 planning the site, and with the dependency keys its last rendering noted (catalog/book.py).
 It is written again when its spec changed, when its frame changed, or when one of its keys
 changed value; `changed_keys` compares the records' facts, the problems' statuses, who refers to
-whom, the records' Git history and the data date between two builds.
+whom, the records' Git history, the dashboard's rankings and the data date between two builds.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from array import array
 from ..catalog.book import SEP, Book, referrers
 from ..catalog.facts import Facts, digest
 from ..catalog.git_history import GitHistory
+from ..catalog.view import latest_before
 from ..model.lifecycle import light
 from .context import EXTRAS, PageContext, Pager
 from .pages import Page
@@ -96,8 +97,9 @@ class Moment:
     """What a build's dependency values rest on besides the records."""
     as_of: dt.date
     yellow_days: int
-    latest: dt.date | None
+    latest: dt.date | None             # when the view's data last changed (View.last_change)
     history: dict[str, bytes]          # file → digest of its changes (history_digests)
+    standing: dict[str, tuple]         # district or sub-HQ id → its row in the ranking (render.standings)
 
 
 def changed_keys(old: list[Facts], new: list[Facts], before: Moment, now: Moment, structure: bool) -> set[str]:
@@ -110,14 +112,20 @@ def changed_keys(old: list[Facts], new: list[Facts], before: Moment, now: Moment
     for record_id in old_by.keys() | new_by.keys():
         o, n = old_by.get(record_id), new_by.get(record_id)
         if o is None or n is None:
-            keys.update((f"R{SEP}{record_id}", f"C{SEP}{record_id}", f"S{SEP}{record_id}"))
+            keys.update(f"{kind}{SEP}{record_id}" for kind in "RACSU")
             continue
         if o is n:
             if dated and n.status is not None and _status(o, before) != _status(n, now):
                 keys.add(f"S{SEP}{record_id}")
+            if before.as_of != now.as_of and latest_before(o.dates, before.as_of) != latest_before(n.dates, now.as_of):
+                keys.add(f"U{SEP}{record_id}")
             continue
         if o.full != n.full:
             keys.add(f"R{SEP}{record_id}")
+        if o.agg != n.agg:
+            keys.add(f"A{SEP}{record_id}")
+        if latest_before(o.dates, before.as_of) != latest_before(n.dates, now.as_of):
+            keys.add(f"U{SEP}{record_id}")
         if o.cheap != n.cheap or o.type_name != n.type_name:
             keys.add(f"C{SEP}{record_id}")
         if (o.status is None) != (n.status is None) or (n.status is not None and _status(o, before) != _status(n, now)):
@@ -136,6 +144,9 @@ def changed_keys(old: list[Facts], new: list[Facts], before: Moment, now: Moment
         keys.add(f"G{SEP}as_of")
     if before.latest != now.latest:
         keys.add(f"G{SEP}last_change")
+    for key in before.standing.keys() | now.standing.keys():
+        if before.standing.get(key) != now.standing.get(key):
+            keys.add(f"D{SEP}{key}")
     for file in before.history.keys() | now.history.keys():
         if before.history.get(file) != now.history.get(file):
             keys.add(f"H{SEP}{file}")

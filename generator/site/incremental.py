@@ -31,7 +31,7 @@ from typing import Mapping
 from ..catalog.book import Book, Tracker
 from ..catalog.catalog import Catalog
 from ..catalog.facts import Facts, Origin, facts_of
-from ..catalog.git_history import GitHistory
+from ..catalog.git_history import EMPTY, GitHistory
 from ..catalog.view import INTERNAL, PUBLIC, View, project, public_ids, view
 from ..model import Record
 from ..model.lifecycle import status as problem_status
@@ -46,7 +46,7 @@ from .pages import Page, plan
 from .precompress import MIN_SIZE, is_text, precompress
 from .publish import (TEMPLATES, PublishError, Published, empty_work, footer_note, new_staging, peak_mb,
                       prepare_docs, run_mkdocs, swap, write_data)
-from .render import Renderer
+from .render import Renderer, standings
 from .sanitize import public_copy
 from .search import Entry, SearchIndex, built_entry, entry, marked, patch
 from .staging import files_under, link_files, replace
@@ -136,12 +136,16 @@ def _precompressed(target: Path, previous: Path, written: list[str]) -> set[str]
     return {rel + ".gz" for rel in written if is_text(rel) and (target / rel).stat().st_size >= MIN_SIZE}
 
 
-def _view_of(audience: str, book: Book, history: GitHistory) -> View:
-    """The view the pages see: the book as its catalog, the history as the audience sees it."""
-    if audience == "internal":
-        return View(audience, book, history, INTERNAL)
-    shown = history.projected(book.files.values(), subjects=PUBLIC.commit_subjects, authors=PUBLIC.commit_authors)
-    return View(audience, book, shown, PUBLIC)
+def _view_of(audience: str, book: Book, history: GitHistory, last_change: dt.date | None) -> View:
+    """The view the pages see: the book as its catalog, the history as the audience sees it
+    (catalog/view.py: none where the view does not show it), the last change as the last build
+    found it."""
+    shows = INTERNAL if audience == "internal" else PUBLIC
+    if not shows.git_history:
+        history = EMPTY
+    elif not shows.commit_authors:
+        history = history.projected(book.files.values(), authors=False)
+    return View(audience, book, history, shows, last_change)
 
 
 def _links(outgoing: tuple) -> tuple[str, ...]:
@@ -160,9 +164,15 @@ def _finish(job: Job, container: Path, meta: dict, parts: dict, storable: bool) 
     return target
 
 
-def _meta(job: Job, site: Site, book: Book, pages: int) -> dict:
+def git_latest(audience: str, history: GitHistory) -> dt.date | None:
+    """The date of the last commit as the audience's pages may show it (None: not at all)."""
+    return history.latest if (INTERNAL if audience == "internal" else PUBLIC).git_history else None
+
+
+def _meta(job: Job, site: Site, book: Book, pages: int, latest: dt.date | None) -> dict:
     return {"audience": job.audience, "records": str(job.records.resolve()), "as_of": job.as_of,
-            "latest": job.history.latest, "yellow": book.thresholds.yellow_days, "pages": pages,
+            "latest": latest, "git_latest": git_latest(job.audience, job.history),
+            "yellow": book.thresholds.yellow_days, "pages": pages,
             "site_name": (site.name, site.city, site.icp, site.illustrative)}
 
 
@@ -182,11 +192,11 @@ def _whole(job: Job) -> Published:
                       links=_links(job.catalog.outgoing[rid]))
              for rid, shown in ecat.records.items()]
     book = Book(job.as_of, audience, facts, list(ecat.records.values()), _made_already, ecat.thresholds.yellow_days)
-    page_view = View(audience, book, eager.history, eager.shows)
+    page_view = View(audience, book, eager.history, eager.shows, eager.last_change)
     site = Site.of(eager)
     dashboard, tables = write_data(eager, site, work / "docs")
     pages = plan(page_view, TrackedSite(site, book), dashboard, tables)
-    renderer = Renderer(TEMPLATES, page_view, site)
+    renderer = Renderer(TEMPLATES, page_view, site, dashboard)
     config = prepare_docs(eager, site, pages, renderer, work)
     run_mkdocs(config, job.as_of)
     built = work / "site"
@@ -199,10 +209,11 @@ def _whole(job: Job) -> Published:
     made = files_under(built)
 
     published = job.out / audience
-    moment = Moment(job.as_of, book.thresholds.yellow_days, job.history.latest, history_digests(eager.history))
+    moment = Moment(job.as_of, book.thresholds.yellow_days, eager.last_change, history_digests(eager.history),
+                    standings(dashboard))
     if old is not None:
         keys, old_pages, old_frames = Keys(old["keys"]), old["pages"], old["frames"]
-        before = Moment(old.meta["as_of"], old.meta["yellow"], old.meta["latest"], old["history"])
+        before = Moment(old.meta["as_of"], old.meta["yellow"], old.meta["latest"], old["history"], old["standing"])
         changed = keys.known(changed_keys(old["facts"], facts, before, moment, structure=True))
         old_outputs, old_search = set(old["outputs"]), old["search"]
         old_docs = {e.doc.url: e for e in old_search.entries}
@@ -252,10 +263,10 @@ def _whole(job: Job) -> Published:
     outputs = kept | search_kept | set(written)
     if audience == "public":
         outputs |= _precompressed(target, published, written)
-    target_path = _finish(job, container, _meta(job, site, book, len(pages)), {
+    target_path = _finish(job, container, _meta(job, site, book, len(pages), moment.latest), {
         "origins": [job.origins[f] for f in job.sources], "facts": facts, "keys": keys.keys, "pages": records,
         "outputs": sorted(outputs), "frames": frames, "search": search, "attachments": signatures,
-        "history": moment.history}, storable)
+        "history": moment.history, "standing": moment.standing}, storable)
     return Published(audience, target_path, len(pages), time.perf_counter() - started, peak_mb(),
                      written=sum(1 for p in pages if p.in_mkdocs or _rel(p.context.path) in written), full=True)
 
@@ -319,14 +330,15 @@ def _pages_only(job: Job) -> Published:
         return written_record if keep is None else project(written_record, keep)
 
     book = Book(job.as_of, audience, facts, models, make, yellow)
-    page_view = _view_of(audience, book, job.history)
+    page_view = _view_of(audience, book, job.history, old.meta["latest"])
     site = Site.of(page_view)
     tracked_site = TrackedSite(site, book)
-    renderer = Renderer(TEMPLATES, page_view, site)
+    renderer = Renderer(TEMPLATES, page_view, site, standing=old["standing"])
     frames: Frames = old["frames"]
     keys = Keys(old["keys"])
-    before = Moment(old.meta["as_of"], yellow, old.meta["latest"], old["history"])
-    moment = Moment(job.as_of, yellow, job.history.latest, history_digests(page_view.history))
+    # the pipeline chose this way because the data date, the last change and the rankings are the last build's
+    before = Moment(old.meta["as_of"], yellow, old.meta["latest"], old["history"], old["standing"])
+    moment = Moment(job.as_of, yellow, old.meta["latest"], history_digests(page_view.history), old["standing"])
     changed = keys.known(changed_keys(old["facts"], facts, before, moment, structure=False))
     records: dict[str, tuple] = dict(old["pages"])
     dirty = [path for path, (_spec, deps) in records.items() if touches(deps, changed)]
@@ -363,9 +375,9 @@ def _pages_only(job: Job) -> Published:
     outputs = kept | search_kept | set(written)
     if audience == "public":
         outputs |= _precompressed(target, published, written)
-    target_path = _finish(job, container, _meta(job, site, book, old.meta["pages"]), {
+    target_path = _finish(job, container, _meta(job, site, book, old.meta["pages"], moment.latest), {
         "origins": [job.origins[f] for f in job.sources], "facts": facts, "keys": keys.keys, "pages": records,
         "outputs": sorted(outputs), "frames": frames, "search": state, "attachments": signatures,
-        "history": moment.history}, True)
+        "history": moment.history, "standing": moment.standing}, True)
     return Published(audience, target_path, old.meta["pages"], time.perf_counter() - started, peak_mb(),
                      written=len(dirty), full=False)

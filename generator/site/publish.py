@@ -55,6 +55,11 @@ class Published:
     written: int = 0        # pages written in this build (the others were kept from the published site)
     full: bool = True       # whether the navigation pages, open data and feed were made again
 
+    def summary(self) -> str:
+        """What the build command prints for this site."""
+        kept = "" if self.written == self.pages or self.pages == 0 else f"，重写 {self.written} 页，其余沿用"
+        return f"已生成 {self.audience}：{self.path}（{self.pages} 页{kept}，用时 {self.seconds:.0f} 秒）"
+
 
 def footer_note(site: Site, dated: bool) -> str:
     """The footer's note: the as-of date on pages whose content depends on it, and whether the

@@ -21,6 +21,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..catalog.catalog import Catalog, assessment_rankings, problem_counts
+from ..catalog.decisions import of_meeting, owned_by
+from ..catalog.book import SEP, Book
+from ..catalog.meetings import owed, series
 from ..catalog.view import View
 from ..model import RECORD_TYPES, Record, display_name
 from ..model.fields import choice_label
@@ -29,11 +32,13 @@ from ..model.problem import SOURCES
 from ..model.ranking import ranking
 from .charts import bar_chart, line_chart
 from .context import PageContext, Site
-from .tracking import Memo, TrackedHistory
+from .dashboards import Dashboard
+from .glossary import next_steps
+from .tracking import Memo, TrackedHistory, track
 from .urls import depth, list_path, page_path, page_url, record_path
 
 # the date a list of records of a type is sorted and shown by
-DATE_FIELD = {"task": "assigned"}
+DATE_FIELD = {"task": "assigned", "major_matter": "found"}
 
 _MD_PUNCT = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>&\"':=$]")
 
@@ -75,12 +80,25 @@ def number_zh(value) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
+def standings(dashboard: Dashboard | None) -> dict[str, tuple]:
+    """id → (its row in the dashboard's ranking, number ranked), for every district and sub-HQ."""
+    out: dict[str, tuple] = {}
+    if dashboard is not None:
+        for rows in (dashboard.districts, dashboard.sub_hqs):
+            for row in rows:
+                out[row.id] = (row, len(rows))
+    return out
+
+
 class Renderer:
     """The templates of site_templates/pages/ with this view's helpers; `render` fills one page.
     The view's catalog is a `Book` (catalog/book.py): every helper reads through it, so what a
-    page reads is noted; what is kept between pages is noted again on each use (`Memo`)."""
+    page reads is noted; what is kept between pages is noted again on each use (`Memo`). The
+    dashboard's rankings come from `dashboard`, or as `standing` (`standings`) where the build
+    kept them from the last one."""
 
-    def __init__(self, templates: Path, view: View, site: Site):
+    def __init__(self, templates: Path, view: View, site: Site, dashboard: Dashboard | None = None,
+                 standing: dict | None = None):
         catalog = view.catalog
         history = TrackedHistory(view.history, catalog)
         self.catalog, self.site, self.history = catalog, site, history
@@ -108,8 +126,44 @@ class Renderer:
                 [m.month for m in months], [("新增", [m.opened for m in months]), ("销号", [m.closed for m in months]),
                                             ("积压", [m.backlog for m in months])], title, table_id),
             chart_assessment=self.assessment_chart,
-            changes_of=lambda r: history.of(catalog.files.get(r.id, "")), last_change=history.latest,
-            shows=view.shows)
+            changes_of=lambda r: history.of(catalog.files.get(r.id, "")), updated_of=self.updated_of,
+            shows=view.shows,
+            decisions_of=lambda r: owned_by(catalog, r.id), meeting_decisions=lambda m: of_meeting(catalog, m),
+            meeting_around=self.meeting_around, statements_expected=self.statements_expected,
+            standing=self.standing, next_steps=next_steps)
+        self.view = view
+        self._standing = standings(dashboard) if standing is None else standing
+
+    def meeting_around(self, meeting) -> tuple:
+        """(previous, next) meeting of the same series, or None."""
+        return self.memo.get("around", lambda: series(self.catalog)).get(meeting.id, (None, None))
+
+    def statements_expected(self, meeting) -> tuple:
+        """The statements a scheduling meeting owes (catalog/meetings.py)."""
+        if meeting.kind != "scheduling":        # only scheduling meetings owe any: read nothing else
+            return ()
+        return self.memo.get("owed", lambda: owed(self.catalog)).get(meeting.id, ())
+
+    def standing(self, record: Record):
+        """(its row in the dashboard's ranking, number ranked) for a district or sub-HQ, else None."""
+        track(self.catalog, f"D{SEP}{record.id}")
+        return self._standing.get(record.id)
+
+    def updated_of(self, record: Record | None):
+        """The page's 最后更新 as the view dates it (`View.updated`), each thing it read noted:
+        the record's Git history, its own latest date as of the data date, the view's last change."""
+        catalog, view = self.catalog, self.view
+        if not isinstance(catalog, Book):
+            return view.updated(record)
+        if record is not None:
+            changes = self.history.of(catalog.files.get(record.id, ""))
+            if changes:
+                return changes[0].date
+            own = catalog.own_date(record.id)
+            if own is not None:
+                return own
+        catalog.track(f"G{SEP}last_change")
+        return view.last_change
 
     def labels(self, record: Record, field_name: str) -> list[str]:
         return [choice_label(record, field_name, v) for v in getattr(record, field_name)]

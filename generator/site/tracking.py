@@ -31,7 +31,7 @@ class TrackedHistory:
         self._history, self._book = history, book
 
     def of(self, file: str) -> tuple[Change, ...]:
-        self._book.track(f"H{SEP}{file}")
+        track(self._book, f"H{SEP}{file}")
         return self._history.of(file)
 
     @property
@@ -83,6 +83,10 @@ class Memo:
 
     def get(self, key, compute: Callable[[], object]):
         book = self._book
+        if not isinstance(book, Book):          # a plain catalog: nothing to note
+            if key not in self._kept:
+                self._kept[key] = compute()
+            return self._kept[key]
         found = self._kept.get(key)
         if found is None:
             outer, inner = book.tracker, Tracker()
@@ -97,3 +101,9 @@ class Memo:
             book.tracker.keys.update(keys)
             book.tracker.dated = book.tracker.dated or dated
         return value
+
+
+def track(catalog, key: str) -> None:
+    """Note `key` as read by the page being written, where `catalog` is a `Book`."""
+    if isinstance(catalog, Book):
+        catalog.track(key)

@@ -108,6 +108,11 @@ class SafeUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not cache data")
 
 
+def unpickle(data: bytes):
+    """Cache data pickled by this module (plain data and the generator's own classes only)."""
+    return SafeUnpickler(io.BytesIO(data)).load()
+
+
 class Sections:
     """A cache file's named parts, each unpickled only when asked for (a run that finds
     nothing changed needs a fraction of what one after an edit needs)."""
@@ -115,6 +120,14 @@ class Sections:
     def __init__(self, raw: dict[str, bytes]):
         self.raw = raw
         self._loaded: dict[str, object] = {}
+
+    @classmethod
+    def held(cls, parts: dict[str, object]) -> "Sections":
+        """Parts held in memory: objects, or bytes still pickled (what a run just saved, for a
+        second run over the same tree in the same process)."""
+        sections = cls(dict(parts))
+        sections._loaded = {k: v for k, v in parts.items() if not isinstance(v, bytes)}
+        return sections
 
     def get(self, name: str):
         """The part's object, or None if it is missing or cannot be read."""

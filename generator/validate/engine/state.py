@@ -10,13 +10,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...findings import Finding, pack, packed_file, packed_sort_key, unpack
 from ..check import Attachments, Examined, Interface, Judged
 from ..locate import Positions, locate
-from .cache import Cache, Sections
+from .cache import Cache, Sections, unpickle
 from .scan import SIG, File
 from .workers import Alone, by_shard, examine_shard
 
@@ -39,7 +40,23 @@ class CrossFileTables:
     """What the incremental way needs of every file, kept by the last run."""
     by_id: dict[str, object]            # check.Tables.by_id
     others: set[str]                    # all ids that are not in by_id
-    cadence: dict[str, object]          # file → cadence entry, of files valid in every pass
+    cadence: dict[str, object] | bytes  # file → cadence entry, of files valid in every pass; kept
+                                        # pickled (`packed`) and read only when an entry changed
+    referenced: set[str] = field(default_factory=set)   # ids some record refers to (or did: a superset)
+
+    def entries(self) -> dict[str, object]:
+        """The cadence entries (unpickled on first use)."""
+        if isinstance(self.cadence, bytes):
+            self.cadence = unpickle(self.cadence)
+        return self.cadence
+
+    def packed(self) -> "CrossFileTables":
+        """The same with the entries pickled: a run after an edit that changes no entry (a
+        problem's description, say) then never unpickles 100,000 problems' entries."""
+        if isinstance(self.cadence, bytes):
+            return self
+        return CrossFileTables(self.by_id, self.others, pickle.dumps(self.cadence, protocol=pickle.HIGHEST_PROTOCOL),
+                               self.referenced)
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,7 @@ class ValidationRun:
     attachments: Attachments
     keep_records: bool = False
     positions: dict[str, Positions] = field(default_factory=dict)   # file → places known
+    overlay: dict[str, str] = field(default_factory=dict)           # file → would-be text
 
     def examine(self, todo: list[File], need: bool) -> None:
         """Read (or, for files whose text is known, take from the shards) and examine files,
@@ -102,13 +120,13 @@ class ValidationRun:
         for group in by_shard(items).values():
             for row in examine_shard(group, self.cache, keep_record=self.keep_records):
                 f = by_file[row.file]
-                f.hash, f.before = row.digest, row.before
+                f.hash, f.before = row.digest, row.before or f.before
                 f.changed = row.digest is None or row.digest != self.last.hash_of(row.file)
                 if row.facts is not None:
                     f.examined, f.positions = row.facts
 
     def locate(self, findings: list[Finding]) -> list[Finding]:
-        return locate(findings, self.records, self.positions)
+        return locate(findings, self.records, self.positions, self.overlay)
 
     def located(self, judged: dict[str, Judged]) -> dict[str, tuple[tuple, tuple]]:
         """Pass 2–3 findings with positions, located together (one parse per file that needs one)."""
