@@ -253,6 +253,26 @@ def test_a_changed_description_rewrites_its_page_only(city, tmp_path):
     site.same_as_full()
 
 
+def test_a_page_dated_by_its_record_follows_the_data_date(city, tmp_path):
+    """A public page's 最后更新 is the latest date in its record on or before the data date
+    (catalog/view.py): a meeting planned for a day between two data dates is dated by that day
+    after it and by the site's last change before it, though nothing else on its page changes."""
+    site = Site(city, tmp_path)
+    meeting = next(m for m in sorted(site.records.glob("meetings/*/*.yaml")) if site.load(m)["kind"] == "sub_hq")
+    data = site.load(meeting)
+    for name in ("decisions", "reports_heard", "reported_to_office"):
+        data.pop(name, None)
+    data.update(id="M-2017-0900", status="planned", date=dt.date.fromisoformat(AS_OF) + dt.timedelta(days=1))
+    site.save(meeting.with_name("M-2017-0900.yaml"), data)
+    site.as_of = (dt.date.fromisoformat(AS_OF) + dt.timedelta(days=2)).isoformat()
+    site.build("site")
+    page = site.base / "site/public/meetings/M-2017-0900/index.html"
+    assert "最后更新：2017年6月11日" in page.read_text("utf-8")
+    site.as_of = AS_OF                                  # back before the meeting
+    site.same_as_full()
+    assert "最后更新：2017年6月11日" not in page.read_text("utf-8")
+
+
 def _store(site: Site, audience: str = "public") -> Path:
     return site.base / "site-work" / audience / "taizhang-store"
 
