@@ -74,8 +74,10 @@ def _jobs(checked: Checked, records: Path, as_of: dt.date, audiences: tuple[str,
     sources = checked.sources
     found = {a: None if full else stores.load(work / a, out / a, a, records) for a in audiences}
     known: dict[str, Origin] = {}
+    read: list[bytes] = []
     for store in found.values():
-        if store is not None:
+        if store is not None and store.raw("origins") not in read:     # both sites' are usually the same
+            read.append(store.raw("origins"))
             known.update((o.file, o) for o in store["origins"])
     made = {v.file: v.record for v in checked.valid}
     changed_files = {f: s for f, s in sources.items() if f not in known or known[f].text != s.hash}

@@ -273,6 +273,34 @@ def test_a_page_dated_by_its_record_follows_the_data_date(city, tmp_path):
     assert "最后更新：2017年6月11日" not in page.read_text("utf-8")
 
 
+def test_the_replaced_site_is_kept_to_stage_the_next_and_only_if_it_is_the_same(city, tmp_path):
+    """A build keeps the site it replaced beside the published one (`.public-spare`) and the
+    next build puts its site together in it instead of in a new folder of 110,000 hard links;
+    a spare that is not the one the store names (a copy, say) is removed, not used."""
+    site = Site(city, tmp_path)
+    site.build("site")
+    site.edit("describe", 1)
+    site.build("site")
+    spare = site.base / "site/.public-spare/site"
+    kept = spare.stat().st_ino
+    site.edit("unit", 2)                                    # the whole way
+    site.build("site")
+    assert (site.base / "site/public").stat().st_ino == kept
+    kept = spare.stat().st_ino
+    site.edit("describe", 3)                                # the pages-only way
+    site.build("site")
+    assert (site.base / "site/public").stat().st_ino == kept
+    copy = site.base / "site/.public-copy"
+    shutil.copytree(spare.parent, copy, symlinks=True)
+    shutil.rmtree(spare.parent)
+    copy.rename(spare.parent)
+    foreign = spare.stat().st_ino
+    site.edit("title", 4)
+    site.same_as_full()
+    assert (site.base / "site/public").stat().st_ino != foreign
+    assert sorted(p.name for p in (site.base / "site").iterdir() if p.name.startswith(".public")) == [".public-spare"]
+
+
 def _store(site: Site, audience: str = "public") -> Path:
     return site.base / "site-work" / audience / "taizhang-store"
 

@@ -102,7 +102,7 @@ class _Statuses(Mapping):
     def __getitem__(self, record_id: str) -> Status:
         book = self._book
         book.track(f"S{SEP}{record_id}")
-        found = book.statuses[record_id]
+        found = book.status_of(record_id)
         if found.light != "done" and book.tracker is not None:
             book.tracker.dated = True
             book.tracker.keys.add(f"G{SEP}as_of")
@@ -117,32 +117,82 @@ class _Statuses(Mapping):
 
 
 class Book:
-    """The records of one view, in file order (see the module's description)."""
+    """The records of one view, in file order (see the module's description). What a page may
+    ask of it is made when first asked (an entry, the records of a type, a problem's status, who
+    refers to whom): a build that writes a few pages makes little of it."""
 
     def __init__(self, as_of: dt.date, audience: str, facts: list[Facts], models: list[Record | None],
                  make: Callable[[Facts], Record], yellow_days: int):
         self._as_of, self.audience = as_of, audience
         self.facts = facts
         self.ids = [f.id for f in facts]
-        self.at = {f.id: i for i, f in enumerate(facts)}
+        self.at = {record_id: i for i, record_id in enumerate(self.ids)}
         self.classes = [RECORD_TYPES[f.type_name] for f in facts]
         self.files = {f.id: f.file for f in facts}
         self.models = models
         self._make = make                     # a record from its facts (the warm path reads its file)
+        self._yellow = yellow_days
         self.tracker: Tracker | None = None
-        self.statuses = {f.id: light(f.status[0], f.status[1], as_of, yellow_days)
-                         for f in facts if f.status is not None}
-        by_type: dict[str, list[int]] = {}
-        for i, f in enumerate(facts):
-            by_type.setdefault(f.type_name, []).append(i)
-        self._by_type = {t: tuple(Entry(self, i) for i in at) for t, at in by_type.items()}
-        self._entries = [None] * len(facts)
-        for entries in self._by_type.values():
-            for e in entries:
-                self._entries[e._at] = e
-        self.referrers = referrers(facts)
+        self._entries: list[Entry | None] = [None] * len(facts)
+        self._of_type: dict[str, list[int]] | None = None      # type → indexes, when first asked
+        self._typed: dict[str, tuple[Entry, ...]] = {}
+        self._statuses: dict[str, Status] = {}
+        self._all_statuses = False
+        self._referrers: dict | None = None
+        self._keys: dict[str, list[str | None]] = {}            # kind → per record, its key of that kind
         self.records = _Records(self)
         self.status = _Statuses(self)
+
+    def _entry(self, at: int) -> Entry:
+        found = self._entries[at]
+        if found is None:
+            found = self._entries[at] = Entry(self, at)
+        return found
+
+    def _type(self, type_name: str) -> tuple[Entry, ...]:
+        found = self._typed.get(type_name)
+        if found is None:
+            if self._of_type is None:
+                self._of_type = {}
+                for i, f in enumerate(self.facts):
+                    self._of_type.setdefault(f.type_name, []).append(i)
+            found = self._typed[type_name] = tuple(map(self._entry, self._of_type.get(type_name, ())))
+        return found
+
+    def status_of(self, record_id: str) -> Status:
+        """A problem's status as of the data date (nothing noted)."""
+        found = self._statuses.get(record_id)
+        if found is None:
+            state = self.facts[self.at[record_id]].status
+            if state is None:
+                raise KeyError(record_id)
+            found = self._statuses[record_id] = light(state[0], state[1], self._as_of, self._yellow)
+        return found
+
+    @property
+    def statuses(self) -> dict[str, Status]:
+        """Every problem's status (nothing noted)."""
+        if not self._all_statuses:
+            for f in self.facts:
+                if f.status is not None:
+                    self.status_of(f.id)
+            self._all_statuses = True
+        return self._statuses
+
+    @property
+    def referrers(self) -> dict[tuple[str, str, str], tuple[str, ...]]:
+        if self._referrers is None:
+            self._referrers = referrers(self.facts)
+        return self._referrers
+
+    def _key(self, kind: str, at: int) -> str:
+        keys = self._keys.get(kind)
+        if keys is None:
+            keys = self._keys[kind] = [None] * len(self.ids)
+        found = keys[at]
+        if found is None:
+            found = keys[at] = f"{kind}{SEP}{self.ids[at]}"
+        return found
 
     # --- what pages read ------------------------------------------------------------------
     def track(self, key: str) -> None:
@@ -158,13 +208,15 @@ class Book:
     def read(self, at: int, name: str):
         cls = self.classes[at]
         slot = CHEAP_SLOTS[cls.type_name].get(name)
-        record_id = self.ids[at]
+        tracker = self.tracker
         if slot is not None:
-            self.track(f"C{SEP}{record_id}")
+            if tracker is not None:
+                tracker.keys.add(self._key("C", at))
             return self.facts[at].cheap[slot]
         if name in cls.model_fields:
-            page_only = PAGE_ONLY.get(cls.type_name)
-            self.track(f"R{SEP}{record_id}" if page_only is not None and name in page_only else f"A{SEP}{record_id}")
+            if tracker is not None:
+                page_only = PAGE_ONLY.get(cls.type_name)
+                tracker.keys.add(self._key("R" if page_only is not None and name in page_only else "A", at))
             return getattr(self.model(at), name)
         try:
             value = getattr(cls, name)        # a class variable (type_name, label …) or a method
@@ -172,7 +224,8 @@ class Book:
             raise AttributeError(f"{cls.__name__} has no {name!r}") from None
         if isinstance(value, (str, bool, int)) or value is None:
             return value
-        self.track(f"R{SEP}{record_id}")
+        if tracker is not None:
+            tracker.keys.add(self._key("R", at))
         return getattr(self.model(at), name)
 
     def own_date(self, record_id: str) -> dt.date | None:
@@ -183,31 +236,36 @@ class Book:
 
     def entry(self, record_id: str) -> Entry:
         """The entry of a record in the view (nothing noted: for building page contexts)."""
-        return self._entries[self.at[record_id]]
+        return self._entry(self.at[record_id])
 
     def get(self, record_id: str | None) -> Entry | None:
         if not record_id:
             return None
-        self.track(f"C{SEP}{record_id}")          # valued "absent" when it is not in the view
         at = self.at.get(record_id)
-        return None if at is None else self._entries[at]
+        if at is None:
+            self.track(f"C{SEP}{record_id}")      # valued "absent" when it is not in the view
+            return None
+        if self.tracker is not None:
+            self.tracker.keys.add(self._key("C", at))
+        return self._entry(at)
 
     def of_type(self, type_name: str) -> tuple[Entry, ...]:
         self.track(f"T{SEP}{type_name}")
-        return self._by_type.get(type_name, ())
+        return self._type(type_name)
 
     @property
     def by_type(self) -> dict[str, tuple[Entry, ...]]:
         self.track("ALL")
-        return dict(self._by_type)
+        self._type("")                            # every type's indexes
+        return {t: self._type(t) for t in self._of_type}
 
     def referring(self, target_id: str, type_name: str, field_name: str) -> list[Entry]:
         self.track(f"F{SEP}{target_id}{SEP}{type_name}{SEP}{field_name}")
-        return [self._entries[self.at[i]] for i in self.referrers.get((target_id, type_name, field_name), ())]
+        return [self._entry(self.at[i]) for i in self.referrers.get((target_id, type_name, field_name), ())]
 
     @property
     def campaign(self) -> Entry | None:
-        found = self._by_type.get("campaign", ())
+        found = self._type("campaign")
         return found[0] if found else None
 
     @property

@@ -49,7 +49,7 @@ from .publish import (TEMPLATES, PublishError, Published, empty_work, footer_not
 from .render import Renderer, standings
 from .sanitize import public_copy
 from .search import Entry, SearchIndex, built_entry, entry, marked, patch
-from .staging import files_under, link_files, replace
+from .staging import Stage, files_under, replace
 from .tracking import TrackedSite
 from .urls import depth, page_url
 
@@ -152,13 +152,30 @@ def _links(outgoing: tuple) -> tuple[str, ...]:
     return tuple(sorted({target for target, _ in outgoing}))
 
 
-def _finish(job: Job, container: Path, meta: dict, parts: dict, storable: bool) -> Path:
-    """Swap the staged site in and keep the store for the next build."""
+def _stage(job: Job, old_outputs: set[str]) -> tuple[Path, Stage]:
+    """The staging folder and the stage of the new site: the spare the last build kept, where
+    there is one and the store knows how it differs from the published site, else a fresh one."""
+    old = job.store
+    spare = old.meta.get("spare") if old is not None else None
+    container, recycled = new_staging(job.out, job.audience, spare)
+    differ = old["differ"] if recycled else None
+    return container, Stage(container / "site", job.out / job.audience, differ)
+
+
+def _finish(job: Job, container: Path, stage: Stage, meta: dict, parts: dict, storable: bool,
+            old_outputs: set[str] | None, outputs: set[str], written: set[str]) -> Path:
+    """Swap the staged site in and keep the store for the next build; keep the replaced site as
+    the spare where the store can say how it differs from the new one (`old_outputs`: the
+    replaced site's files, None if not known)."""
+    stage.finish(outputs, old_outputs or ())
     work = job.work / job.audience
     stores.forget(work)                  # the old store is about to describe a site that is gone
-    target = swap(container, job.out, job.audience)
+    keep = storable and old_outputs is not None
+    target, spare = swap(container, job.out, job.audience, keep)
     if storable:
-        meta = dict(meta, site=stores.identity(target))
+        meta = dict(meta, site=stores.identity(target), spare=spare)
+        # the spare's files are the new site's but for those written now and those it no longer has
+        parts = dict(parts, differ=sorted(written | (old_outputs - outputs)) if spare is not None else [])
         if meta["site"] is not None:
             stores.save(work, meta, parts)
     return target
@@ -220,9 +237,9 @@ def _whole(job: Job) -> Published:
     else:
         keys, old_pages, old_frames, changed, old_outputs, old_search, old_docs = Keys(), {}, None, set(), set(), None, {}
 
-    container = new_staging(job.out, audience)
-    target = container / "site"
-    shutil.move(str(built), target)
+    container, stage = _stage(job, old_outputs)
+    target = stage.target
+    stage.move_in(built, made)
     kept: set[str] = set()
     written: list[str] = list(made)
     records: dict[str, tuple] = {}
@@ -257,33 +274,35 @@ def _whole(job: Job) -> Published:
     signatures, copied = _attachments(facts, job.records, target, not eager.shows.original_evidence,
                                       old["attachments"] if old is not None else {}, kept, old_outputs)
     written += copied
-    link_files(published, target, kept)
-    search, search_kept, search_written = _search(docs, old_search, old_outputs, published, target)
+    stage.keep(kept)
+    search, search_kept, search_written = _search(docs, old_search, old_outputs, stage)
     written += search_written
-    outputs = kept | search_kept | set(written)
+    fresh = set(written)
     if audience == "public":
-        outputs |= _precompressed(target, published, written)
-    target_path = _finish(job, container, _meta(job, site, book, len(pages), moment.latest), {
+        fresh |= _precompressed(target, published, written)
+    outputs = kept | search_kept | fresh
+    target_path = _finish(job, container, stage, _meta(job, site, book, len(pages), moment.latest), {
         "origins": [job.origins[f] for f in job.sources], "facts": facts, "keys": keys.keys, "pages": records,
         "outputs": sorted(outputs), "frames": frames, "search": search, "attachments": signatures,
-        "history": moment.history, "standing": moment.standing}, storable)
+        "history": moment.history, "standing": moment.standing}, storable,
+        old_outputs if old is not None else None, outputs, fresh)
     return Published(audience, target_path, len(pages), time.perf_counter() - started, peak_mb(),
-                     written=sum(1 for p in pages if p.in_mkdocs or _rel(p.context.path) in written), full=True)
+                     written=sum(1 for p in pages if p.in_mkdocs or _rel(p.context.path) in fresh), full=True)
 
 
 def _made_already(facts: Facts) -> Record:
     raise AssertionError(f"{facts.file}: every record of a whole build is made")
 
 
-def _search(docs: list[Entry], old, old_outputs: set[str], published: Path,
-            target: Path) -> tuple[object, set[str], list[str]]:
+def _search(docs: list[Entry], old, old_outputs: set[str], stage: Stage) -> tuple[object, set[str], list[str]]:
     """The search index of `docs`: the published one patched where the documents are the same
     pages in the same order, else written anew. Returns its state, the published files it kept
     (hard-linked, with their `.gz`) and the files it wrote (not yet compressed)."""
+    published, target = stage.published, stage.target
     if old is not None and [e.doc.url for e in docs] == [e.doc.url for e in old.entries]:
         changed = {n: e for n, e in enumerate(docs) if e != old.entries[n]}
         files = [rel for rel in old_outputs if rel.startswith("search/") and not rel.endswith(".gz")]
-        link_files(published, target, files)
+        stage.keep(files)
         written: list[str] = []
 
         def write(path: Path, data: bytes) -> None:
@@ -294,9 +313,9 @@ def _search(docs: list[Entry], old, old_outputs: set[str], published: Path,
             fresh = set(written)
             kept = {rel for rel in files if rel not in fresh}
             gz = {rel + ".gz" for rel in kept if rel + ".gz" in old_outputs}
-            link_files(published, target, gz)
+            stage.keep(gz)
             return state, kept | gz, written
-        shutil.rmtree(target / "search")
+        shutil.rmtree(target / "search", ignore_errors=True)
     index = SearchIndex()
     index.entries = list(docs)
     state = index.write(target / "search")
@@ -345,9 +364,8 @@ def _pages_only(job: Job) -> Published:
     old_outputs = set(old["outputs"])
     rewritten = {_rel(p) for p in dirty}
     kept = {r for r in old_outputs - rewritten - {r + ".gz" for r in rewritten} if not r.startswith("search/")}
-    container = new_staging(job.out, audience)
-    target = container / "site"
-    target.mkdir()
+    container, stage = _stage(job, old_outputs)
+    target = stage.target
     old_search = old["search"]
     position = {e.doc.url: n for n, e in enumerate(old_search.entries)}
     docs = list(old_search.entries)
@@ -365,19 +383,25 @@ def _pages_only(job: Job) -> Published:
     signatures, copied = _attachments(facts, job.records, target, audience == "public", old["attachments"],
                                       set(), old_outputs)
     kept -= set(copied) | {rel + ".gz" for rel in copied}
-    link_files(published, target, kept)
+    stage.keep(kept)
     for rel, data in renders:
         replace(target / rel, data)
         written.append(rel)
     written += copied
-    state, search_kept, search_written = _search(docs, old_search, old_outputs, published, target)
+    state, search_kept, search_written = _search(docs, old_search, old_outputs, stage)
     written += search_written
-    outputs = kept | search_kept | set(written)
+    fresh = set(written)
     if audience == "public":
-        outputs |= _precompressed(target, published, written)
-    target_path = _finish(job, container, _meta(job, site, book, old.meta["pages"], moment.latest), {
-        "origins": [job.origins[f] for f in job.sources], "facts": facts, "keys": keys.keys, "pages": records,
-        "outputs": sorted(outputs), "frames": frames, "search": state, "attachments": signatures,
-        "history": moment.history, "standing": moment.standing}, True)
+        fresh |= _precompressed(target, published, written)
+    outputs = kept | search_kept | fresh
+    listed = sorted(outputs)
+    # the parts that did not change are kept as they were stored, not pickled again
+    target_path = _finish(job, container, stage, _meta(job, site, book, old.meta["pages"], moment.latest), {
+        "origins": [job.origins[f] for f in job.sources], "facts": facts,
+        "keys": old.raw("keys") if len(keys.keys) == len(old["keys"]) else keys.keys, "pages": records,
+        "outputs": old.raw("outputs") if listed == old["outputs"] else listed, "frames": old.raw("frames"),
+        "search": state, "attachments": old.raw("attachments") if signatures == old["attachments"] else signatures,
+        "history": old.raw("history") if moment.history == old["history"] else moment.history,
+        "standing": old.raw("standing")}, True, old_outputs, outputs, fresh)
     return Published(audience, target_path, old.meta["pages"], time.perf_counter() - started, peak_mb(),
                      written=len(dirty), full=False)

@@ -28,7 +28,7 @@ import yaml
 from ..catalog.view import View
 from .context import Site
 from .dashboards import Dashboard, compute
-from .folders import stale_staging, staging, swap_in
+from .folders import keep_spare, stale_staging, staging, swap_in, take_spare
 from .frame import placeholder_markdown, placeholder_path
 from .opendata import Table, atom_feed, write_open_data
 from .pages import SITE_MAP, Page, nav
@@ -168,20 +168,30 @@ def peak_mb() -> int:
     return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024
 
 
-def new_staging(out: Path, audience: str) -> Path:
+def new_staging(out: Path, audience: str, spare: tuple | None = None) -> tuple[Path, bool]:
     """A marked staging folder beside the published site (stale ones, left by a killed build,
-    removed first); the new site goes into its `site` folder."""
+    removed first); the new site goes into its `site` folder. With `spare`, the identity of the
+    site the last build replaced and kept (folders.keep_spare), that site is taken as the staging
+    folder when it is still the one named: (folder, True), the new site to be made from it."""
+    taken, usable = take_spare(out, audience, spare)
+    if taken is not None and not usable:
+        _remove_in_background(taken)            # a whole site: removing it takes a while
     for stale in stale_staging(out, audience):
-        shutil.rmtree(stale, ignore_errors=True)
-    return staging(out, audience)
+        if stale != taken:
+            shutil.rmtree(stale, ignore_errors=True)
+    return (taken, True) if usable else (staging(out, audience), False)
 
 
-def swap(container: Path, out: Path, audience: str) -> Path:
-    """Swap the finished site `container`/site in (folders.swap_in); the old site is removed
-    after the swap, in the background. Returns the site's path."""
+def swap(container: Path, out: Path, audience: str, keep: bool) -> tuple[Path, tuple | None]:
+    """Swap the finished site `container`/site in (folders.swap_in). With `keep`, the old site
+    is kept as the spare for the next build; else it is removed after the swap, in the
+    background. Returns the site's path and the spare's identity (None: none kept)."""
     target = out / audience
-    _remove_in_background(swap_in(container, target))
-    return target
+    container = swap_in(container, target)
+    kept = keep_spare(container, out, audience) if keep else None
+    if kept is None and container.exists():
+        _remove_in_background(container)
+    return target, kept
 
 
 def _remove_in_background(folder: Path) -> None:
