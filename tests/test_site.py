@@ -23,6 +23,8 @@ from generator.model import RECORD_TYPES
 from generator.model.fields import field_specs
 from generator.model.yamltext import dump
 
+import privacy_manifest
+
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2017-05-31"
 
@@ -231,31 +233,28 @@ def test_invalid_records_leave_the_published_site_untouched(tmp_path):
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-# --- privacy: canaries in every internal field and internal record ------------------------
+# --- privacy: canaries in every field and record type of the privacy manifest --------------
+#
+# The fields come from schemas/privacy.yaml, the human-reviewed manifest, never from the flag
+# the view strips by: a field whose `internal=True` is removed by mistake still gets its canary
+# here, and then shows up on the public site. The city lives in a Git repository whose commits
+# carry canaries in their subjects and authors: record pages show a record's Git history.
 
-def _canary_value(spec, where: str):
-    token = f"CANARY{hashlib.sha1(where.encode()).hexdigest()[:10]}"
-    if spec.part is not None:
-        part = {}
-        for inner in field_specs(spec.part):
-            if inner.text:
-                part[inner.name] = f"{token}{inner.name}"
-        return [part] if spec.many else part
-    return [token] if spec.many else token
+COMMITS = [("COMMITSUBJ0001 初始记录", "COMMITAUTH0001 张三", "commitauth0001@example.gov.cn"),
+           ("COMMITSUBJ0002 更新问题", "COMMITAUTH0002 李四", "commitauth0002@example.gov.cn")]
 
 
-def _plant(data: dict, model, where: str, canaries: list[str]) -> None:
-    """Put a canary into every internal text field of `data`, at every depth."""
-    for spec in field_specs(model):
-        value = data.get(spec.name)
-        if spec.internal and (spec.text or spec.part is not None or spec.many) and not spec.refs:
-            if spec.many and spec.part is None and not spec.text:
-                continue
-            data[spec.name] = _canary_value(spec, f"{where}.{spec.name}")
-            canaries.extend(re.findall(r"CANARY[0-9a-f]{10}", json.dumps(data[spec.name])))
-        elif spec.part is not None and value:
-            for i, item in enumerate(value if spec.many else [value]):
-                _plant(item, spec.part, f"{where}.{spec.name}[{i}]", canaries)
+def _git(repo: Path, *args: str, author: tuple[str, str] = ("CI", "ci@example.gov.cn")) -> None:
+    name, mail = author
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": mail, "GIT_COMMITTER_NAME": name,
+           "GIT_COMMITTER_EMAIL": mail, "GIT_AUTHOR_DATE": "2017-05-20T10:00:00+08:00",
+           "GIT_COMMITTER_DATE": "2017-05-20T10:00:00+08:00", "PATH": "/usr/bin:/bin", "HOME": str(repo)}
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+def _model_of(records: Path, path: Path):
+    rel = path.relative_to(records).as_posix()
+    return next(m for m in RECORD_TYPES.values() if rel.startswith(m.folder + "/"))
 
 
 @pytest.fixture(scope="module")
@@ -263,14 +262,24 @@ def canary_city(tmp_path_factory):
     base = tmp_path_factory.mktemp("canary")
     assert cli("synth", "--out", str(base), "--problems", "40", "--seed", "3").returncode == 0
     records = base / "records"
-    canaries: list[str] = []
+    # the one record an internal reference (problem.responsible_person) names: its role is shown
+    # wherever the reference is, and nowhere else
+    unit = sorted(p.stem for p in (records / "org/units").glob("*.yaml"))[0]
+    (records / "org/people/canary-person.yaml").write_text(
+        f"id: canary-person\nrole: CANARYROLE0000000000\nunit: {unit}\n", "utf-8")
+    canaries: list[str] = ["CANARYROLE0000000000"]
     hidden: list[str] = []
+    planted: set[str] = set()
+    hidden_types: set[str] = set()
     first_of_type: set[str] = set()
     for path in sorted(records.rglob("*.yaml")):
         data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)  # everything as text
-        model = next(m for m in RECORD_TYPES.values()
-                     if path.relative_to(records).as_posix().startswith(m.folder + "/"))
-        _plant(data, model, data["id"], canaries)
+        model = _model_of(records, path)
+        token = f"CANARY{hashlib.sha1(data['id'].encode()).hexdigest()[:10]}"
+        for field, values in privacy_manifest.plant(data, model.type_name, token, {"person": "canary-person"}).items():
+            if values:
+                planted.add(f"{model.type_name}.{field}")
+                canaries.extend(re.findall(r"CANARY[0-9a-f]{16}", json.dumps(values)))
         # one record of each type with a title or name is made internal as a whole
         label_field = "title" if "title" in model.model_fields else ("name" if "name" in model.model_fields else None)
         if label_field and model.type_name not in first_of_type and model.type_name != "campaign":
@@ -279,10 +288,22 @@ def canary_city(tmp_path_factory):
             data["visibility"] = "internal"
             data[label_field] = token
             hidden.append(token)
-        if model.type_name == "accountability" and data["state"] != "published":
+        # the records of an internal type that no public circular has published
+        if model.type_name in privacy_manifest.INTERNAL_TYPES and data["state"] != "published":
             data["summary"] = f"CANARYCASE{data['id']}"
             hidden.append(data["summary"])
+            hidden_types.add(model.type_name)
         path.write_text(dump(data), "utf-8")
+    # every line of the manifest has a canary somewhere in the city
+    assert planted == set(privacy_manifest.MANIFEST["fields"]), set(privacy_manifest.MANIFEST["fields"]) - planted
+    assert privacy_manifest.INTERNAL_TYPES <= hidden_types
+    # two commits, each with its own subject and author: every record file has a Git history
+    _git(base, "init", "-q", "-b", "main")
+    problems = sorted((records / "problems").rglob("*.yaml"))
+    for (subject, name, mail), paths in zip(COMMITS, ([p for p in records.rglob("*") if p not in problems[:5]],
+                                                      problems[:5])):
+        _git(base, "add", *[str(p) for p in paths if p.is_file()])
+        _git(base, "commit", "-q", "-m", subject, author=(name, mail))
     out = base / "site"
     result = build(records, out)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -301,6 +322,20 @@ def test_no_canary_reaches_the_public_site(canary_city):
     assert not (out / "public/admin").exists()      # the form editor (/admin/) is internal only
 
 
+def test_no_commit_author_reaches_the_public_site(canary_city):
+    out, _, _ = canary_city
+    public = "\n".join(site_text(out / "public").values()).lower()
+    assert "commitauth" not in public
+    assert "张三" not in public and "李四" not in public
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17")
+def test_no_commit_subject_reaches_the_public_site(canary_city):
+    out, _, _ = canary_city
+    public = "\n".join(site_text(out / "public").values()).lower()
+    assert "commitsubj" not in public
+
+
 def test_canaries_do_reach_the_internal_site(canary_city):
     out, canaries, hidden = canary_city
     assert (out / "internal/admin/index.html").is_file()
@@ -308,6 +343,11 @@ def test_canaries_do_reach_the_internal_site(canary_city):
     internal = "\n".join(files.values())
     assert sum(c in internal for c in canaries) > len(canaries) // 4
     assert any(h in internal for h in hidden)
+    # the responsible person, by name (internal) where the public site would show the role
+    assert f"CANARY{hashlib.sha1(b'canary-person').hexdigest()[:10]}" in internal
+    # the internal site shows who committed what: the public test above is not vacuous
+    assert "COMMITAUTH0001 张三" in internal and "COMMITAUTH0002 李四" in internal
+    assert "COMMITSUBJ0001" in internal and "COMMITSUBJ0002" in internal
     # the internal search index holds internal text; the public check reads the public one
     index = "\n".join(text for name, text in files.items() if name.startswith("search/d/"))
     assert any(c in index for c in canaries + hidden)
