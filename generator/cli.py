@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +22,58 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))   # China keeps no daylight saving
 
 class UsageError(Exception):
     """Bad arguments: exit code 2."""
+
+
+# argparse's own messages (English) → what a staff member reads; the last pattern passes on the
+# messages of our own argument types, which are Chinese already
+_ARGPARSE_MESSAGES = [
+    (r"argument COMMAND: invalid choice: '?(?P<value>.*?)'? \(choose from (?P<choices>.*)\)", "没有命令 {value}；可用的命令：{choices}"),
+    (r"argument (?P<arg>\S+): invalid choice: '?(?P<value>.*?)'? \(choose from (?P<choices>.*)\)", "{arg} 不能是 {value}；可选：{choices}"),
+    (r"the following arguments are required: (?P<args>.*)", "缺少参数：{args}"),
+    (r"unrecognized arguments: (?P<args>.*)", "不认识的参数：{args}"),
+    (r"argument (?P<arg>\S+): expected one argument", "{arg} 后面要写一个值"),
+    (r"argument (?P<arg>\S+): expected at least one argument", "{arg} 后面至少要写一个值"),
+    (r"argument (?P<arg>\S+): invalid int value: '(?P<value>.*)'", "{arg} 应是整数：{value}"),
+    (r"argument (?P<arg>\S+): (?P<message>.*)", "{arg}：{message}"),
+]
+
+
+def _chinese(message: str) -> str:
+    for pattern, text in _ARGPARSE_MESSAGES:
+        found = re.fullmatch(pattern, message)
+        if found:
+            parts = {k: v.replace("'", "").replace(", ", "、").replace("COMMAND", "命令")
+                     for k, v in found.groupdict().items()}
+            return text.format(**parts)
+    return message
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its complaints in Chinese, raised as a usage error (exit code 2)."""
+
+    def error(self, message: str):
+        usage = self.format_usage().strip().removeprefix("usage: ")
+        raise UsageError(f"{_chinese(message)}\n用法：{usage}\n（{self.prog} --help 查看说明）")
+
+
+def _count(text: str) -> int:
+    """A number of things: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"应是 0 或更大的整数：{text}")
+    return value
+
+
+# what a failed read or write tells the user, by errno (Python's strerror is English)
+_OS_ERRORS = {
+    errno.ENOENT: "不存在", errno.EEXIST: "已经存在（这里要的是文件夹）", errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EISDIR: "是文件夹，不是文件", errno.EACCES: "没有权限", errno.EPERM: "不允许这样操作",
+    errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出了磁盘配额", errno.EFBIG: "超过了允许的文件大小",
+    errno.EROFS: "在只读的文件系统上", errno.ENAMETOOLONG: "路径太长", errno.EMFILE: "打开的文件太多",
+}
 
 
 def today_in_shanghai() -> dt.date:
@@ -61,6 +115,9 @@ def run_build(args) -> int:
     from .pipeline import build_sites
     from .site.publish import PublishError
     records = _records_dir(args.records)
+    for flag, folder in (("--out", Path(args.out)), ("--work", Path(args.work))):
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{flag} {folder} 是一个文件，不是文件夹（没有修改任何文件）")
     audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
     try:
         checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
@@ -93,6 +150,9 @@ def _checked_or_refuse(args, refusal: str):
 
 def run_codeowners(args) -> int:
     from .authoring import codeowners
+    if not (Path(args.root) / ".git").exists():
+        raise UsageError(f"{Path(args.root).resolve()} 不是 Git 仓库的根目录（没有 .git）：审核分派写在仓库的 "
+                         ".github/CODEOWNERS 和 .gitlab/CODEOWNERS 里。请在仓库根目录运行，或用 --root 指定（没有修改任何文件）")
     checked = _checked_or_refuse(args, "记录有错误，未生成审核分派。")
     if checked is None:
         return 1
@@ -112,7 +172,12 @@ def run_diff(args) -> int:
     from .model import display_name
     from .validate import validate
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    except OSError:
+        raise UsageError("找不到 git 命令：diff 比较两个 Git 版本，请先安装 Git") from None
+    if top.returncode != 0:
+        raise UsageError(f"当前文件夹 {Path.cwd()} 不在 Git 仓库里：diff 比较同一仓库的两个版本，请在仓库里运行")
+    try:
         repo = Path(top.stdout.strip())
         with tempfile.TemporaryDirectory() as tmp:
             records = head_records(repo, args.head, Path(tmp))
@@ -202,6 +267,8 @@ def run_transition(args) -> int:
 def run_export_xlsx(args) -> int:
     from .authoring.ledger import write_workbook
     from .pipeline import internal_catalog
+    if Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out} 是一个文件夹；请写工作簿的文件名，例如 台账.xlsx（没有修改任何文件）")
     checked = _checked_or_refuse(args, "记录有错误，未导出。")
     if checked is None:
         return 1
@@ -254,6 +321,8 @@ def run_synth(args) -> int:
 def run_nginx_conf(args) -> int:
     from .site.nginx import NginxConfError, serve_conf, write_conf
     site, out = Path(args.site), Path(args.out)
+    if args.serve and not re.fullmatch(r"(?:[\w.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}", args.serve):
+        raise UsageError(f"--serve 应写成 地址:端口，例如 127.0.0.1:8000：{args.serve}（没有修改任何文件）")
     try:
         if args.serve:
             print(serve_conf(site, out, args.serve))
@@ -267,7 +336,7 @@ def run_nginx_conf(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m generator",
+    top = _Parser(prog="python -m generator",
                                   description="台账：校验 records/ 中的记录，生成公开站与内部站。")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -357,7 +426,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="生成一座虚构城市的完整记录（基准测试、规模测试用）")
     p.add_argument("--out", required=True, help="输出文件夹（将在其中写 records/）")
-    p.add_argument("--problems", type=int, required=True, help="问题数量")
+    p.add_argument("--problems", type=_count, required=True, help="问题数量（0 或更大的整数）")
     p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子得到相同文件）")
     p.set_defaults(run=run_synth)
     return top
@@ -390,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         # a full disk, a file too large, no permission: every writer writes atomically, so
         # what was there before is still there
         where = f"{error.filename}：" if error.filename else ""
-        print(f"无法读写文件：{where}{error.strerror or error}。原有文件保持不变；请检查磁盘空间和权限后重试。",
+        reason = _OS_ERRORS.get(error.errno, error.strerror or str(error))
+        print(f"无法读写文件：{where}{reason}。原有文件保持不变；请检查路径、磁盘空间和权限后重试。",
               file=sys.stderr)
         return 1
