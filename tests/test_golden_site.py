@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "32dae639fa4e9be0fb634dda0b9bb279c80155cd2603fc983785ff8eb40caaa1"
+PINNED = "a785ca27a02640e066d95fe8d70c8e2006d0e4ff2163712302e7cb6a47243137"
 
 
 @pytest.mark.slow
