@@ -38,13 +38,17 @@ def _git(*args: str) -> str | None:
         result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
     except OSError:
         return None
-    return result.stdout.strip() if result.returncode == 0 else None
+    return result.stdout if result.returncode == 0 else None
+
+
+def dirty(status: str) -> bool:
+    """Whether `git status --porcelain` names a changed tracked file other than the benchmark's own
+    output (each line: two status letters, a space, the path)."""
+    return any(line[3:] not in _OWN_FILES for line in status.splitlines() if line.strip())
 
 
 def environment() -> dict:
     """The commit and versions a measurement belongs to, and the machine it ran on."""
-    status = _git("status", "--porcelain", "--untracked-files=no")
-    changed = [line[3:] for line in (status or "").splitlines() if line[3:] not in _OWN_FILES]
     versions = {}
     for name in LIBRARIES:
         try:
@@ -52,8 +56,8 @@ def environment() -> dict:
         except metadata.PackageNotFoundError:
             pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"commit": (_git("rev-parse", "--short=10", "HEAD") or None),
-            "dirty": bool(changed),
+    return {"commit": (_git("rev-parse", "--short=10", "HEAD") or "").strip() or None,
+            "dirty": dirty(_git("status", "--porcelain", "--untracked-files=no") or ""),
             "date": dt.date.today().isoformat(),
             "python": platform.python_version(),
             "libraries": versions,
@@ -133,7 +137,8 @@ def scale(rows: dict[str, dict]) -> str:
     text = "\n".join(lines)
     built = [r for r in sized if r["values"].get("build")]
     if len(built) > 1:
-        first, last = built[0], built[-1]
+        last = built[-1]
+        first = next((r for r in built if r["problems"] == 10_000 and r is not last), built[0])   # the target's base
         cost = (last["values"]["build"] / last["problems"]) / (first["values"]["build"] / first["problems"])
         text += (f"\n\n每个问题的生成成本：{last['problems']:,} 个时是 {first['problems']:,} 个时的 {cost:.2f} 倍"
                  + ("。" if label(first["env"]) == label(last["env"]) else "（两行不是同一次测量，仅供参考）。"))
