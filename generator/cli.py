@@ -113,12 +113,17 @@ def run_validate(args) -> int:
 
 def run_build(args) -> int:
     from .pipeline import build_sites
+    from .site.folders import FolderError, check_places
     from .site.publish import PublishError
     records = _records_dir(args.records)
     for flag, folder in (("--out", Path(args.out)), ("--work", Path(args.work))):
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"{flag} {folder} 是一个文件，不是文件夹（没有修改任何文件）")
     audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
+    try:
+        check_places(records, Path(args.out), Path(args.work), Path(__file__).resolve().parents[1])
+    except FolderError as error:
+        raise UsageError(str(error)) from None
     try:
         checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
                                      Path(args.out).resolve(), Path(args.work).resolve())

@@ -18,6 +18,7 @@ from pathlib import Path
 from .catalog.catalog import Catalog, build_catalog
 from .catalog.git_history import GitHistory, read_git_history
 from .catalog.view import view
+from .site.folders import FolderError, locked
 from .site.publish import Published, PublishError, publish_site
 from .validate import Checked, validate
 
@@ -55,9 +56,13 @@ def build_sites(records: Path, as_of: dt.date, audiences: tuple[str, ...], out: 
     catalog = internal_catalog(checked)
     history = read_git_history(records)
     jobs = [SiteJob(catalog, history, audience, records, out, work) for audience in audiences]
-    if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or "fork" not in mp.get_all_start_methods():
-        return checked, [build_site(job) for job in jobs]
-    return checked, _side_by_side(jobs)
+    try:
+        with locked(out, work):         # one build at a time writes into out/ and work/
+            if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or "fork" not in mp.get_all_start_methods():
+                return checked, [build_site(job) for job in jobs]
+            return checked, _side_by_side(jobs)
+    except FolderError as error:
+        raise PublishError(str(error)) from None
 
 
 def _side_by_side(jobs: list[SiteJob]) -> list[Published]:

@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "a785ca27a02640e066d95fe8d70c8e2006d0e4ff2163712302e7cb6a47243137"
+PINNED = "b9725a319842377ccd0563c1b91a08e3f2f73f50a1fd8d807b52a8b602a6ccf5"
 
 
 @pytest.mark.slow

@@ -67,3 +67,50 @@ def test_public_pdf_evidence_is_rebuilt_without_metadata_scripts_or_annotations(
     again = build(tree, tmp_path / "again")
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again/public/attachments/2017/P-2017-0001-scan.pdf").read_bytes() == data
+
+
+def test_a_hidden_record_named_by_a_public_one_leaves_no_trace_on_the_public_site(make_tree, tmp_path):
+    """A public problem in an internal district, that district's score in a public assessment,
+    a public meeting's decision owned by an internal unit: the public site shows the problem,
+    the other districts' ranking and the meeting, but not the hidden id or name anywhere."""
+    tree = make_tree()
+    tree.write("records/org/districts/secret-zone.yaml",
+               "id: secret-zone\nname: 机密园区\nkind: zone\norder: 9\nvisibility: internal\n")
+    tree.write("records/org/units/secret-office.yaml",
+               "id: secret-office\nname: 机密办公室\nkind: city_department\nvisibility: internal\n")
+    tree.edit(PROBLEM, "district: panlong\nstreet: panlong-cuihu\n", "district: secret-zone\n")
+    tree.write("records/assessments/2017/A-2017-0001.yaml", """\
+id: A-2017-0001
+kind: simulated
+title: 四月模拟测评
+period: 2017-04
+date: 2017-04-08
+scores:
+  - {district: panlong, score: 91}
+  - {district: wuhua, score: 88}
+  - {district: secret-zone, score: 12}
+""")
+    tree.write("records/meetings/2017/M-2017-0001.yaml", """\
+id: M-2017-0001
+kind: scheduling
+title: 第一次调度会
+date: 2017-04-07
+decisions:
+  - {text: 公开的事项, owner: city-management, deadline: 2017-04-30}
+  - {text: 机密事项, owner: secret-office, deadline: 2017-04-30}
+""")
+    assert tree.validate()[0] == 0
+    result = build(tree, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    public = tmp_path / "site/public"
+    from test_site import site_text
+    texts = site_text(public)
+    leaks = {name: [path for path, text in texts.items() if secret in text]
+             for name, secret in (("id", "secret-zone"), ("name", "机密园区"), ("unit", "secret-office"),
+                                  ("unit name", "机密办公室"), ("decision", "机密事项"))}
+    assert leaks == {name: [] for name in leaks}
+    problem = (public / "problems/P-2017-0001/index.html").read_text("utf-8")
+    assert "翠湖街道某某路占道经营" in problem
+    assert "公开的事项" in (public / "meetings/M-2017-0001/index.html").read_text("utf-8")
+    internal = site_text(tmp_path / "site/internal")
+    assert any("机密园区" in text for text in internal.values())

@@ -237,3 +237,48 @@ scores:
     assert code == 1
     assert ("records/problems/2017/P-2017-0001.yaml", 1, "E-ID-PATTERN") in tree.triples(findings)
     assert ("records/assessments/2017/A-2017-0001.yaml", 4, "E-SCHEMA-PATTERN") in tree.triples(findings)
+
+
+# --- random bytes in any argument of any command --------------------------------------------
+
+def _commands(records: str) -> list[tuple[list[str], int]]:
+    """(argv with None where the random value goes, how many values): every command and option
+    that takes text. synth's --out and build's --out are left out: a valid random name builds
+    a whole city or site (that is not an error) and takes long."""
+    return [
+        (["validate", "--records", None], 1), (["validate", "--records", records, "--as-of", None], 1),
+        (["validate", "--records", records, "--format", None], 1),
+        (["build", "--records", None, "--out", "out", "--work", "work"], 1),
+        (["build", "--records", records, "--audience", None, "--out", "out", "--work", "work"], 1),
+        (["build", "--records", records, "--as-of", None, "--out", "out", "--work", "work"], 1),
+        (["fmt", None, "--records", records], 1), (["fmt", "--check", None, None, "--records", records], 2),
+        (["new", None, "--records", records, "--date", "2017-04-21"], 1),
+        (["new", "problem", "--records", records, "--date", None], 1),
+        (["transition", None, None, "--records", records], 2),
+        (["import-xlsx", None, "--records", records], 1),
+        (["export-xlsx", "--out", None, "--records", records, "--as-of", "2017-05-31"], 1),
+        (["diff", None, None], 2), (["schema", "--out", None], 1),
+        (["codeowners", "--records", records, "--root", None, "--check"], 1),
+        (["nginx-conf", "--site", None, "--out", None], 2),
+        (["synth", "--out", "city", "--problems", None], 1), (["synth", "--out", "city", "--problems", "3", "--seed", None], 1),
+        ([None], 1), (["validate", None], 1),
+    ]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(choice=st.integers(0, 20), values=st.lists(ARGUMENTS, min_size=2, max_size=2))
+def test_random_bytes_in_any_argument_of_any_command_never_crash(tmp_path_factory, monkeypatch, choice, values):
+    assume(all(b"\x00" not in v for v in values))
+    scratch = tmp_path_factory.mktemp("cwd")
+    tree = fresh_tree(tmp_path_factory)
+    before = snapshot(tree.root)
+    argv, count = _commands(str(tree.records))[choice]
+    randoms = iter(os.fsdecode(v) for v in values)
+    argv = [next(randoms) if a is None else a for a in argv]
+    if argv[0] == "synth" and argv[-1].lstrip("+").isdigit():
+        assume(int(argv[-1]) <= 50)                     # a valid large city is slow, not wrong
+    monkeypatch.chdir(scratch)
+    code, _out, err = run(*argv)
+    assert code in (0, 1, 2) and "Traceback" not in err, (argv, err)
+    if argv[0] not in ("fmt",) or code != 0:            # only fmt rewrites records, and only on success
+        assert snapshot(tree.root) == before, argv

@@ -61,9 +61,17 @@ def _default(model: type[BaseModel], name: str):
     return model.model_fields[name].get_default(call_default_factory=True)
 
 
-def _strip(obj: BaseModel, keep: set[str]) -> BaseModel:
-    """A copy of `obj` without internal fields and without references leaving the view."""
+HIDDEN = ""      # a required reference to a record the view does not hold: pages show "—"
+
+
+def _strip(obj: BaseModel, keep: set[str]) -> tuple[BaseModel, bool]:
+    """A copy of `obj` without internal fields and without references leaving the view, and
+    whether a required reference of its own had to be hidden. A list item that names a hidden
+    record where it must name one (a score of an internal district, a decision owned by an
+    internal unit) is dropped; a record keeps its place with the name blanked, so its id
+    cannot reach a page title, a download or the search index."""
     update = {}
+    hidden = False
     for spec in field_specs(type(obj)):
         value = getattr(obj, spec.name)
         if spec.internal:
@@ -75,14 +83,17 @@ def _strip(obj: BaseModel, keep: set[str]) -> BaseModel:
                 kept = [v for v in value if v in keep]
                 if len(kept) != len(value):
                     update[spec.name] = kept
-            elif value not in keep and not type(obj).model_fields[spec.name].is_required():
-                update[spec.name] = None
+            elif value not in keep:
+                required = type(obj).model_fields[spec.name].is_required()
+                update[spec.name] = HIDDEN if required else None
+                hidden = hidden or required
         elif spec.part is not None and value is not None:
             if spec.many:
-                update[spec.name] = [_strip(item, keep) for item in value]
+                stripped = [_strip(item, keep) for item in value]
+                update[spec.name] = [item for item, lost in stripped if not lost]
             else:
-                update[spec.name] = _strip(value, keep)
-    return obj.model_copy(update=update) if update else obj
+                update[spec.name] = _strip(value, keep)[0]
+    return (obj.model_copy(update=update) if update else obj), hidden
 
 
 def _is_public(record: Record, published_cases: set[str]) -> bool:
@@ -103,6 +114,6 @@ def view(catalog: Catalog, audience: str, history: GitHistory = EMPTY) -> View:
                        for case in c.accountability}
     public = [r for r in catalog.records.values() if _is_public(r, published_cases)]
     keep = {r.id for r in public}
-    projected = build_catalog([(catalog.files[r.id], _strip(r, keep)) for r in public], catalog.as_of, "public")
+    projected = build_catalog([(catalog.files[r.id], _strip(r, keep)[0]) for r in public], catalog.as_of, "public")
     shown = history.projected(projected.files.values(), subjects=PUBLIC.commit_subjects, authors=PUBLIC.commit_authors)
     return View(audience, projected, shown, PUBLIC)

@@ -5,10 +5,9 @@ picks the writer by the file's suffix and replaces the file atomically.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from .. import atomic
 from .document import OfficialDocument, Paper
 
 SUFFIXES = (".pdf", ".docx")
@@ -25,18 +24,9 @@ def render(doc: Paper | OfficialDocument, suffix: str) -> bytes:
 
 
 def write(doc: Paper | OfficialDocument, path: Path) -> None:
-    """Render `doc` for `path`'s suffix, then write it as one step: a temporary file beside the
-    target, flushed to disk and renamed over it. On any failure the target is as it was."""
+    """Render `doc` for `path`'s suffix, then write it as one step (atomic.write_bytes). On
+    any failure the target is as it was."""
     path = Path(path)
     data = render(doc, path.suffix.lower())
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_bytes(path, data)

@@ -60,7 +60,7 @@ def page_title(record: Record, catalog: Catalog) -> str:
     kind = record.type_name
     if kind == "problem":
         district = catalog.get(record.district)
-        return f"{record.title}（{display_name(district) if district else record.district}）"
+        return f"{record.title}（{display_name(district)}）" if district else record.title
     if kind == "inspection":
         return f"{display_name(record)} {date_zh(record.date)}"
     if kind in ("media_feedback", "patrol_log"):

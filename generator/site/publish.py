@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from ..catalog.view import View
 from .context import Site
 from .csp import apply_csp
 from .dashboards import Dashboard, compute
+from .folders import FolderError, claim, mark, stale_staging, staging, swap_in
 from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, placeholder_path, read_frames
 from .opendata import Table, atom_feed, write_open_data
 from .pages import Page, nav, plan
@@ -114,11 +114,13 @@ def _markdown_page(title: str, body: str) -> str:
 
 def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
     """Write the pages MkDocs builds (navigation pages and one placeholder per depth for the
-    frames), the assets, the open data and the feed for one audience."""
+    frames), the assets, the open data and the feed for one audience. `work` is the build's
+    own (folders.claim): it is emptied first."""
     if work.exists():
         shutil.rmtree(work)
     docs = work / "docs"
     docs.mkdir(parents=True)
+    mark(work, "work")
     dashboard, tables = write_data(view, site, docs)
     pages = plan(view, site, dashboard, tables)
     renderer = Renderer(TEMPLATES, view, site)
@@ -205,16 +207,16 @@ def _peak_mb() -> int:
     return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024
 
 
-def publish(staged: Path, target: Path) -> None:
-    """Swap a finished site into place; the old one is removed only after the swap."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        os.replace(target, old / "site")
-    os.replace(staged, target)
-    if old is not None:
-        _remove_in_background(old)
+def publish(built: Path, out: Path, audience: str) -> Path:
+    """Move a finished site into a marked staging folder beside the published one, then swap
+    it in (folders.swap_in); the old site is removed after the swap. Returns the site's path."""
+    for stale in stale_staging(out, audience):      # left by a build that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    container = staging(out, audience)
+    shutil.move(str(built), container / "site")
+    target = out / audience
+    _remove_in_background(swap_in(container, target))
+    return target
 
 
 def _remove_in_background(folder: Path) -> None:
@@ -226,11 +228,17 @@ def _remove_in_background(folder: Path) -> None:
 
 
 def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Published:
-    """One audience's site from its view, swapped into `out/<audience>` once it is complete."""
+    """One audience's site from its view, swapped into `out/<audience>` once it is complete.
+    The caller holds the lock of `out` and `work_root` (folders.locked)."""
     started = time.perf_counter()
     audience = view.audience
     site = Site.of(view)
     work = work_root / audience
+    try:
+        claim(work, "work", "--work")
+        claim(out / audience, "site", "--out")
+    except FolderError as error:
+        raise PublishError(str(error)) from None
     try:
         prepared = render_docs(view, site, records, work)
     except jinja2.TemplateError as error:       # a broken page template (site_templates/pages/)
@@ -245,11 +253,5 @@ def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Publi
         raise PublishError(template_error(error)) from error
     if audience == "public":         # .gz siblings for nginx's gzip_static (deploy/nginx/)
         precompress(work / "site", previous=out / audience)
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(f".{audience}-*"):      # left by a build that was killed
-        shutil.rmtree(stale, ignore_errors=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{audience}-new-", dir=out))
-    shutil.rmtree(staged)
-    shutil.move(str(work / "site"), staged)
-    publish(staged, out / audience)
-    return Published(audience, out / audience, len(prepared.pages), time.perf_counter() - started, _peak_mb())
+    target = publish(work / "site", out, audience)
+    return Published(audience, target, len(prepared.pages), time.perf_counter() - started, _peak_mb())
