@@ -22,13 +22,16 @@ help:
 	@echo "make cms       只安装网页表单用的 npm 包（tools/cms/）"
 	@echo "make bench     基准测试：1 万、2.5 万、10 万个问题的校验、生成与搜索等，结果（含提交与版本）写入 README"
 	@echo "make site-hash 用固定的 Git 历史生成两个示例网站并打印其哈希（有意改变网站输出时更新测试中的值）"
-	@echo "make setup     只建立 .venv 并安装固定版本的依赖"
+	@echo "make setup     只建立 .venv 并安装固定版本的依赖和命令行 .venv/bin/taizhang（.venv/bin/taizhang --help 列出全部命令）"
 
 setup: $(STAMP)
 
+# The pinned tree, then this package itself (editable: the checkout is what runs), which puts the
+# command line at .venv/bin/taizhang; its build backend (setuptools) is pinned in the lock too.
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 validate: $(STAMP)

@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from .formats import gitlab_issue, json_list, print_github, print_text
+from .formats import gitlab_issue, json_list, print_github, print_old_errors, print_refusal, print_text
 from .model.lifecycle import STATE_LABELS
 
 STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
@@ -173,7 +173,7 @@ def run_codeowners(args) -> int:
 def run_diff(args) -> int:
     import subprocess
     import tempfile
-    from .authoring.diff import GitError, head_records, markdown, summarize
+    from .authoring.diff import STYLES, GitError, head_records, render, summarize
     from .model import display_name
     from .validate import validate
     try:
@@ -188,10 +188,11 @@ def run_diff(args) -> int:
             records = head_records(repo, args.head, Path(tmp))
             checked = validate(records, args.as_of or today_in_shanghai(), keep_records=True)
             names = {v.record.id: display_name(v.record) for v in checked.valid}
-            changes = summarize(repo, args.base, args.head, names)
+            style = STYLES[args.format or ("text" if sys.stdout.isatty() else "markdown")]
+            changes = summarize(repo, args.base, args.head, names, style)
     except (GitError, subprocess.CalledProcessError) as error:
         raise UsageError(f"读不到 Git 版本：{getattr(error, 'stderr', None) or error}") from None
-    sys.stdout.write(markdown(args.base, args.head, changes, list(checked.findings), checked.ok))
+    sys.stdout.write(render(args.base, args.head, changes, list(checked.findings), checked.ok, style))
     return 0
 
 
@@ -207,8 +208,31 @@ def _fmt_paths(paths: list[str], records: Path) -> list[Path]:
     return [Path(p) for p in paths]
 
 
+def _write(args, records: Path, texts: dict[Path, str], dry_run: bool = False) -> int:
+    """Check the would-be tree and write `texts` (commit.py), or on a dry run print them and only
+    check; on refusal print validate's findings for the errors they would add, and return 1."""
+    from .authoring.commit import Refused, check, commit
+    as_of, use_cache = args.as_of or today_in_shanghai(), not args.no_cache
+    for path, text in texts.items() if dry_run else ():
+        print(f"# 试运行：将写入 {path}（未写入）")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    try:
+        checked = check(records, as_of, texts, use_cache) if dry_run else commit(records, as_of, texts, use_cache).checked
+        if checked.new_errors():
+            raise Refused(checked)
+    except Refused as refused:
+        print_refusal(refused.checked, sys.stderr)
+        return 1
+    except FileExistsError as error:        # another writer made it meanwhile (two `new` at once)
+        print(f"未写入：{error.filename} 刚被另一个命令创建；请重新运行（会取下一个编号）。", file=sys.stderr)
+        return 1
+    print_old_errors(checked, sys.stderr)
+    if dry_run:
+        print("试运行：校验通过，去掉 --dry-run 即写入。", file=sys.stderr)
+    return 0
+
+
 def run_fmt(args) -> int:
-    from . import atomic
     from .authoring.fmt import format_file, targets
     records = _records_dir(args.records)
     formatted = []
@@ -217,56 +241,52 @@ def run_fmt(args) -> int:
         if result is not None:
             formatted.append((path, result[1]))
     changed = [path for path, _text in formatted]
-    if not args.check:
-        for path, text in formatted:
-            atomic.write_text(path, text)
+    if not args.check and formatted and _write(args, records, dict(formatted)):
+        return 1
     for path in changed:
         print(f"{'需要格式化' if args.check else '已格式化'}：{path}")
     if args.check and changed:
-        print(f"{len(changed)} 个文件不是标准格式；运行 python -m generator fmt 修正。", file=sys.stderr)
+        print(f"{len(changed)} 个文件不是标准格式；运行 .venv/bin/taizhang fmt 修正。", file=sys.stderr)
         return 1
     return 0
-
-
-def _field_options(extra: list[str]) -> dict[str, str]:
-    """`--title 某某 --district panlong` → {"title": "某某", "district": "panlong"}."""
-    values, key = {}, None
-    for token in extra:
-        if token.startswith("--"):
-            key = token[2:].replace("-", "_")
-            values[key] = ""
-        elif key is None:
-            raise UsageError(f"不明白 {token}：字段请写成 --字段名 值")
-        else:
-            values[key] = (values[key] + " " + token).strip()
-    return values
 
 
 def run_new(args, extra: list[str]) -> int:
-    from .authoring.edit import EditError, new_record
+    from .authoring.edit import EditError, field_options, new_text
+    records = _records_dir(args.records)
     try:
-        path = new_record(_records_dir(args.records), args.type, _field_options(extra),
-                          args.date or today_in_shanghai())
+        path, text = new_text(records, args.type, field_options(extra), args.date or today_in_shanghai())
     except EditError as error:
         raise UsageError(str(error)) from None
-    print(path)
-    return 0
+    code = _write(args, records, {path: text}, args.dry_run)
+    if code == 0 and not args.dry_run:
+        print(path)
+        _refresh_codeowners(args, records, [path])
+    return code
+
+
+def _refresh_codeowners(args, records: Path, paths: list[Path]) -> None:
+    """Keep the review routing in step with new records (codeowners.py), if the repository has it."""
+    from .authoring import codeowners
+    for rel in dict.fromkeys(r for path in paths for r in codeowners.refresh(records, path, args.as_of or today_in_shanghai())):
+        print(f"已更新 {rel}")
 
 
 def run_transition(args) -> int:
-    from .authoring.edit import EditError, transition
+    from .authoring.edit import EditError, transition_text
     extra = {k: v for k, v in (("reason", args.reason), ("new_deadline", args.new_deadline),
-                               ("approved_by", args.approved_by)) if v}
-    if args.evidence:
-        extra["evidence"] = args.evidence
+                               ("approved_by", args.approved_by), ("evidence", args.evidence)) if v}
+    records = _records_dir(args.records)
     try:
-        path = transition(_records_dir(args.records), args.id, args.state, args.date or today_in_shanghai(),
-                          by=args.by, note=args.note, extra=extra)
+        path, text = transition_text(records, args.id, args.state, args.date or today_in_shanghai(),
+                                     by=args.by, note=args.note, extra=extra)
     except EditError as error:
         print(f"未修改：{error}", file=sys.stderr)
         return 1
-    print(path)
-    return 0
+    code = _write(args, records, {path: text}, args.dry_run)
+    if code == 0 and not args.dry_run:
+        print(path)
+    return code
 
 
 def run_export_xlsx(args) -> int:
@@ -283,29 +303,39 @@ def run_export_xlsx(args) -> int:
 
 
 def run_import_xlsx(args) -> int:
-    from .authoring.ledger_import import apply_plan, plan_import
+    from .authoring.commit import check, write_all
+    from .authoring.ledger_import import describe, plan_import, refusals, texts
     from .pipeline import internal_catalog
     checked = _checked_or_refuse(args, "记录有错误，请先改正再导入。")
     if checked is None:
         return 1
     records = _records_dir(args.records)
     catalog = internal_catalog(checked)
+    as_of = args.as_of or today_in_shanghai()
     try:
-        plan = plan_import(Path(args.file), catalog)
+        plan = plan_import(Path(args.file), catalog, as_of)
     except (ValueError, OSError) as error:
         raise UsageError(f"无法读取台账 {args.file}：{error}") from None
-    for row, fields in plan.creates:
-        print(f"第 {row} 行：新建问题（{fields.get('title') or fields.get('description') or fields.get('location')}）")
-    for row, record_id, changes in plan.updates:
-        print(f"第 {row} 行：更新 {record_id}：" + "；".join(f"{k} {old} → {new}" for k, (old, new) in changes.items()))
-    for problem in plan.problems:
-        print(f"第 {problem.row} 行：无法导入：{problem.message}", file=sys.stderr)
-    print(f"新建 {len(plan.creates)}，更新 {len(plan.updates)}，不变 {plan.unchanged}，无法导入 {len(plan.problems)}。"
-          + ("" if args.apply else "（试运行，未写入；确认后加 --apply）"))
-    if args.apply:
-        written = apply_plan(plan, records, catalog)
-        print(f"已写入 {len(written)} 个文件；请运行 make validate 检查，并 make codeowners。")
-    return 1 if plan.problems else 0
+    files, row_of = texts(plan, records, catalog, args.allow_duplicates)
+    would = check(records, as_of, files, use_cache=not args.no_cache) if files else None
+    refused = refusals(would.new_errors() if would else [], row_of, records)
+    rows, problems, summary, bad = describe(plan, refused, args.allow_duplicates)
+    print("\n".join(rows))
+    print_text(would.new_errors() if would else [], out=sys.stderr, summary=False)
+    for line in problems:
+        print(line, file=sys.stderr)
+    print(summary + ("" if args.apply else "（试运行，未写入；确认后加 --apply）"))
+    if problems:
+        if args.apply:
+            print(f"未写入任何文件：有 {bad} 行无法导入（见上）。台账要么全部导入，要么都不导入；"
+                  "改正这些行（或删去它们）后再运行。", file=sys.stderr)
+        return 1
+    if args.apply and files:
+        written = write_all(files)
+        print(f"已写入 {len(written)} 个文件。")
+        print_old_errors(would, sys.stderr)
+        _refresh_codeowners(args, records, [path for path in written if row_of[path].record_id is None])
+    return 0
 
 
 def run_schema(args) -> int:
@@ -340,8 +370,21 @@ def run_nginx_conf(args) -> int:
     return 0
 
 
+def _prog() -> str:
+    """How the user started us: the `taizhang` command `make setup` installs, or `python -m generator`."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m generator" if name in ("__main__.py", "-m", "-c", "") else name
+
+
+def _writer_options(p, dry_run: bool = False, as_of: str = "写入前校验所用的日期（默认今天，北京时间）") -> None:
+    if dry_run:
+        p.add_argument("--dry-run", action="store_true", help="只打印将写入的 YAML 和校验结果，不写入")
+    p.add_argument("--as-of", type=_date, help=as_of)
+    p.add_argument("--no-cache", action="store_true", help="写入前的校验不用校验缓存（结果相同，较慢）")
+
+
 def parser() -> argparse.ArgumentParser:
-    top = _Parser(prog="python -m generator",
+    top = _Parser(prog=_prog(),
                                   description="台账：校验 records/ 中的记录，生成公开站与内部站。")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -372,26 +415,31 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help=argparse.SUPPRESS)
     p.set_defaults(run=run_codeowners)
 
-    p = sub.add_parser("diff", help="两个 Git 版本之间 records/ 的变更摘要（Markdown，给审核人看）")
+    p = sub.add_parser("diff", help="两个 Git 版本之间 records/ 的变更摘要（给审核人看）")
     p.add_argument("base", help="基准版本，例如 origin/main")
     p.add_argument("head", nargs="?", default="HEAD", help="新版本（默认 HEAD）")
     p.add_argument("--as-of", type=_date, help="校验新版本时使用的日期（默认今天，北京时间）")
+    p.add_argument("--format", choices=("text", "markdown"),
+                   help="text：终端里看的纯文本；markdown：CI 作业摘要、合并请求用（默认：输出到终端时 text，否则 markdown）")
     p.set_defaults(run=run_diff)
 
     p = sub.add_parser("fmt", help="把记录整理成标准格式（字段顺序、缩进、引号），保留注释")
     p.add_argument("paths", nargs="*", help="要整理的文件或文件夹（默认 records/ 全部）")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
     p.add_argument("--check", action="store_true", help="只检查、不修改；有文件需要整理时退出码 1")
+    _writer_options(p)
     p.set_defaults(run=run_fmt)
 
     p = sub.add_parser("new", help="新建一条记录：自动取下一个编号、放进正确的文件夹、填好今天的日期")
     p.add_argument("type", help="记录类型，例如 problem、meeting、inspection")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
     p.add_argument("--date", type=_date, help="用这一天代替今天（北京时间）")
-    p.epilog = "其余字段写成 --字段名 值，例如 --title 某某路占道经营 --district panlong"
+    _writer_options(p, dry_run=True)
+    p.epilog = ("其余字段写成 --字段名 值，例如 --title 某某路占道经营 --district panlong；缺少必填字段时列出它们。"
+                "写入前按 validate 的规则检查新记录，会带来错误时不写入")
     p.set_defaults(run=run_new, takes_extra=True)
 
-    p = sub.add_parser("transition", help="给问题追加一条整改事件（检查流程是否允许）")
+    p = sub.add_parser("transition", help="给问题追加一条整改事件（按 validate 的规则检查，不合规则不写入）")
     p.add_argument("id", help="问题编号，例如 P-2017-0042")
     p.add_argument("state", help="新状态：" + "、".join(STATES))
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
@@ -401,7 +449,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", nargs="+", help="佐证材料路径（相对 records/）")
     p.add_argument("--reason", help="延期理由")
     p.add_argument("--new-deadline", help="延期后的新时限 YYYY-MM-DD")
-    p.add_argument("--approved-by", help="批准延期的单位编号")
+    p.add_argument("--approved-by", help="批准延期的单位编号（总指挥部或分指挥部）")
+    _writer_options(p, dry_run=True)
     p.set_defaults(run=run_transition)
 
     p = sub.add_parser("export-xlsx", help="把台账导出为 Excel 工作簿（全部问题、各区、各分指挥部、逾期、议定事项）")
@@ -414,7 +463,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="台账 .xlsx 文件")
     p.add_argument("--apply", action="store_true", help="真正写入记录")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--as-of", type=_date, help="新建记录的日期与校验日期（默认今天，北京时间）")
+    p.add_argument("--allow-duplicates", action="store_true", help="可能与已有问题重复的行也新建")
+    _writer_options(p, as_of="校验日期，也是台账所述状态变化的事件日期（默认今天，北京时间）")
     p.set_defaults(run=run_import_xlsx)
 
     p = sub.add_parser("schema", help="为每种记录写出 JSON Schema（编辑器补全用）")

@@ -53,7 +53,7 @@ CODES: dict[str, Code] = {
     "E-SCHEMA-INVALID": Code("error", "{field} 的值不合规：{detail}", "请对照字段说明修改。"),
     "E-DATE-INVALID": Code("error", "{field} 不是有效日期：{value}", "日期写成 YYYY-MM-DD，例如 2017-04-07，且须是日历上存在的日子。"),
     # ids
-    "E-ID-PATTERN": Code("error", "编号 {id} 不符合{type_label}的编号格式", "应符合 {pattern}，例如 {example}。用 python -m generator new 生成可避免手写。"),
+    "E-ID-PATTERN": Code("error", "编号 {id} 不符合{type_label}的编号格式", "应符合 {pattern}，例如 {example}。用 .venv/bin/taizhang new 生成可避免手写。"),
     "E-ID-FILENAME": Code("error", "编号 {id} 与文件名 {name} 不一致", "文件名必须是“编号.yaml”：改名为 {id}.yaml，或把 id 改为 {stem}。"),
     "E-ID-DUPLICATE": Code("error", "编号 {id} 已被 {other} 使用", "每个编号在全库唯一；请换一个编号（大小写或全角半角不同也算重复）。"),
     # references
@@ -74,8 +74,8 @@ CODES: dict[str, Code] = {
     "E-DATE-RANGE": Code("error", "{field} 的日期 {value} 早于 {other_field} 的 {other}", "请核对这两个日期。"),
     "E-LIFECYCLE-START": Code("error", "history 的第一条事件应为“立项”（registered），这里是“{state}”", "在最前面加一条 state: registered 的事件。"),
     "E-LIFECYCLE-TRANSITION": Code("error", "不能从“{from_label}”直接变为“{to_label}”", "“{from_label}”之后可以是：{allowed}。"),
-    "E-LIFECYCLE-NO-EVIDENCE": Code("error", "问题已销号，但没有整改后照片或佐证材料", "在“反馈”（reported）事件里用 evidence 列出整改后照片或文件。"),
-    "E-LIFECYCLE-EXTENSION": Code("error", "延期事件缺少 {missing}", "延期须写明 reason（理由）、new_deadline（新时限）和 approved_by（批准单位）。"),
+    "E-LIFECYCLE-NO-EVIDENCE": Code("error", "销号时还没有整改后照片或佐证材料", "在“已反馈”（reported）事件或这条“销号”事件里用 evidence 列出整改后照片或文件（命令行：transition 编号 closed --evidence 路径；表单：这条事件的“佐证材料”）。"),
+    "E-LIFECYCLE-EXTENSION": Code("error", "延期事件缺少 {missing}", "延期须写明 reason（理由）、new_deadline（新时限）和 approved_by（批准单位：总指挥部或分指挥部）；命令行用 --reason、--new-deadline、--approved-by。"),
     "E-LIFECYCLE-DEADLINE": Code("error", "延期后的新时限 {value} 不晚于原时限 {previous}", "新时限须晚于原时限。"),
     "E-CAMPAIGN-RANGE": Code("error", "创建工作的起止日期不合理：{detail}", "开始日期写成实际开始的日子（2000 年以后），结束日期不早于开始日期，一期不超过 10 年。"),
     "E-RECORD-FIELD": Code("error", "{kind_label}须填写 {field}", "{hint}"),

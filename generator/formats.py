@@ -11,7 +11,7 @@ from collections import defaultdict
 from .findings import SEVERITY_LABEL, Finding, visible
 
 
-def print_text(findings: list[Finding], out=None) -> None:
+def print_text(findings: list[Finding], out=None, summary: bool = True) -> None:
     out = out or sys.stdout
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
@@ -27,6 +27,8 @@ def print_text(findings: list[Finding], out=None) -> None:
                 lines.append(f"      提示：{f.hint}")
     if lines:
         out.write("\n".join(lines) + "\n")
+    if not summary:
+        return
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if errors:
@@ -35,6 +37,24 @@ def print_text(findings: list[Finding], out=None) -> None:
         print(f"全部记录有效（{warnings} 个警告，不影响生成网站）。", file=out)
     else:
         print("全部记录有效。", file=out)
+
+
+def print_refusal(checked, out) -> None:
+    """Why a writer wrote nothing: validate's findings for the errors the write would add."""
+    new = checked.new_errors()
+    print_text(new, out=out, summary=False)
+    where = "、".join(sorted({f.file for f in new}))
+    print(f"未写入：这次修改会带来 {len(new)} 个错误（见上，行号按写入后的 {where} 计算）；records/ 没有任何改动。",
+          file=out)
+    print_old_errors(checked, out)
+
+
+def print_old_errors(checked, out) -> None:
+    """Errors the tree had before a write: they do not block it, but are mentioned."""
+    old = checked.old_errors()
+    if old:
+        print(f"另：记录中原有 {len(old)} 个错误（{len({f.file for f in old})} 个文件），与这次修改无关，不影响写入；"
+              "运行 python -m generator validate 查看。", file=out)
 
 
 def _github_data(text: str) -> str:

@@ -1,7 +1,7 @@
 """Both example sites as one hash: a change that should not change the output (a refactor)
 must leave it as it is, and one that should, changes it on purpose.
 
-The record pages show each record's Git history (dates, commit subjects, on the internal site
+The internal site's record pages show each record's Git history (dates, commit subjects,
 authors), so the sites depend on the Git log of records/. The pinned build therefore does not
 read this repository's history: it copies records/ into a fresh repository with two commits of
 fixed authors, dates and subjects, and builds from there with a fixed as-of date.

@@ -30,8 +30,8 @@ pytestmark = [pytest.mark.slow,
 AXE_PAGES = {
     "public": ["", "problems/light/red/", "problems/P-2017-0002/", "meetings/M-2017-0003/", "districts/panlong/",
                "dashboards/", "dashboards/trend/", "dashboards/assessments/", "dashboards/cadence/",
-               "dashboards/decisions/", "data/"],
-    "internal": ["", "problems/P-2017-0002/", "dashboards/urging/"],
+               "dashboards/decisions/", "data/", "problems/states/", "checks/"],
+    "internal": ["", "problems/P-2017-0002/", "dashboards/urging/", "dashboards/decisions/", "units/city-civilization-office/"],
 }
 WIDTHS = {1280: 800, 390: 844}          # width: height
 SCHEMES = {"light": "default", "dark": "slate"}     # Playwright's colour scheme: Material's
@@ -102,7 +102,7 @@ def _page_kinds(site: Path) -> list[str]:
     """One page of every kind: home, each section's index and its first record page, a problem
     list of each sort, every dashboard, open data."""
     paths = ["", "data/", "problems/", "problems/light/red/", "problems/state/closed/", "problems/source/media/",
-             "problems/month/2017-04/"]
+             "problems/month/2017-04/", "problems/states/"]
     paths += sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.glob("dashboards/*/index.html"))
     paths.append("dashboards/")
     for index in sorted(site.glob("*/index.html")):

@@ -126,7 +126,8 @@ def test_changed_file(runner):
 def test_added_file_and_reference_it_resolves(runner):
     tree = runner.tree
     tree.write("records/problems/2017/P-2017-0002.yaml", problem(2, unit="new-unit"))
-    assert runner.codes() == [("records/problems/2017/P-2017-0002.yaml", "E-REF-MISSING")]
+    assert sorted(runner.codes()) == [("records/problems/2017/P-2017-0002.yaml", "E-REF-MISSING"),
+                                      ("records/problems/2017/P-2017-0002.yaml", "W-PROBLEM-OVERDUE")]
     # a new record of another file resolves the missing reference
     tree.write("records/org/units/new-unit.yaml", "id: new-unit\nname: 新单位\nkind: city_department\n")
     assert runner.codes() == [("records/problems/2017/P-2017-0002.yaml", "W-PROBLEM-OVERDUE")]
@@ -454,3 +455,60 @@ def test_the_cache_key_covers_exactly_the_validator_code():
     every_validate_module = {p.relative_to(package).as_posix() for p in (package / "validate").rglob("*.py")}
     assert every_validate_module <= covered
     assert {c.split("/")[0] for c in covered} == {"validate", "model", "findings.py"}
+
+
+@pytest.mark.parametrize("workers, steps", [(False, 30), (True, 8)])
+def test_overlay_sees_the_tree_as_it_would_be_written(runner, monkeypatch, workers, steps):
+    """validate(overlay=…) checks a would-be tree without writing it (what every writer does
+    first): its findings are those of `validate` once the texts are written, its `before` those
+    of the tree as it is, whatever the edit (new files, a record turned invalid or valid again,
+    ids that resolve or duplicate others, a comment that moves lines)."""
+    import datetime as dt
+    from generator.validate import Cache, validate
+    if workers:
+        from generator.validate.engine import workers as crew
+        monkeypatch.setattr(crew, "POOL_MIN_FILES", 1)
+    from generator.validate.engine import run as engine
+    taken = []                           # whether each check could start from the last run
+
+    def spy(run, previous, real=engine.incremental):
+        outcome = real(run, previous)
+        taken.append(outcome is not None)
+        return outcome
+    monkeypatch.setattr(engine, "incremental", spy)
+    tree = runner.tree
+    as_of = dt.date.fromisoformat(AS_OF)
+    cache = Cache(tree.records, runner.cache)
+    rng = random.Random(11)
+    names = [f"records/problems/2017/P-2017-{n:04d}.yaml" for n in range(2, 7)]
+
+    def edit() -> dict:
+        kind = rng.choice(["problem", "problem", "invalid", "unit", "bad-unit", "comment", "duplicate", "two"])
+        n = rng.randrange(2, 7)
+        text = problem(n, unit=rng.choice(["city-management", "new-unit", "no-unit"]),
+                       state=rng.choice(["assigned", "reported", "closed"]), deadline=rng.choice(["2017-04-20", "2017-06-20"]))
+        if kind == "invalid":
+            return {names[n - 2]: text.replace("source: complaint", "source: x")}
+        if kind in ("unit", "bad-unit"):         # a record others refer to, valid or not
+            return {"records/org/units/new-unit.yaml": "id: new-unit\nname: 新单位\nkind: "
+                    + ("city_department" if kind == "unit" else "nonsense") + "\n"}
+        if kind == "comment" and tree.path(P).exists():
+            return {P: "# 注\n" + tree.read(P)}
+        if kind == "duplicate":
+            return {"records/problems/2017/P-2017-0009.yaml": tree.read(P)}
+        if kind == "two":
+            return {names[n - 2]: text, "records/meetings/2017/M-2017-0001.yaml": meeting(1, "2017-04-07")}
+        return {names[n - 2]: text}
+
+    for _step in range(steps):
+        texts = edit()
+        on_disk = validate(tree.records, as_of).findings
+        checked = validate(tree.records, as_of, cache=cache, overlay={tree.path(rel): text for rel, text in texts.items()})
+        assert checked.before == on_disk
+        for rel, text in texts.items():
+            tree.write(rel, text)
+        assert checked.findings == validate(tree.records, as_of).findings, texts
+        if rng.random() < 0.3:          # the cache also learns the tree as it now is
+            validate(tree.records, as_of, cache=cache)
+    if not workers:
+        assert sum(taken) >= steps // 2      # the would-be tree is mostly checked from the last run

@@ -402,7 +402,7 @@ def test_file_year_folder(make_tree):
     text = tree.read(P)
     tree.remove(P)
     tree.write("records/problems/2018/P-2017-0001.yaml", text)
-    tree.write("records/problems/P-2017-0002.yaml", text.replace("P-2017-0001", "P-2017-0002"))
+    tree.write("records/problems/P-2017-0002.yaml", text.replace("id: P-2017-0001", "id: P-2017-0002"))
     assert run(tree)[:2] == (1, [("records/problems/2018/P-2017-0001.yaml", 1, "E-FILE-YEAR-FOLDER"),
                                  ("records/problems/P-2017-0002.yaml", 1, "E-FILE-YEAR-FOLDER")])
 
@@ -1312,3 +1312,36 @@ def test_file_unreadable_for_a_fifo_named_like_a_record_is_reported_not_read(mak
                          capture_output=True, text=True, timeout=60,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert fmt.returncode == 0 and "Traceback" not in fmt.stderr
+
+
+# --- several independent errors in one record: all in one run ------------------------------
+
+MULTI = os.path.join(os.path.dirname(__file__), "fixtures", "multi_error")
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_one_run_lists_every_independent_error(make_tree, cache):
+    """tests/fixtures/multi_error: each record has several errors of different passes; one run
+    reports them all (with and without the cache, in this process and as a subprocess)."""
+    import shutil
+    import yaml
+    tree = make_tree()
+    shutil.copytree(os.path.join(MULTI, "records"), tree.records, dirs_exist_ok=True)
+    with open(os.path.join(MULTI, "expected.yaml"), encoding="utf-8") as f:
+        expected = [tuple(item) for item in yaml.safe_load(f)]
+    if cache:
+        code, findings = tree.validate()
+        assert tree.validate() == (code, findings)            # warm: the same again
+    else:
+        import json
+        proc = tree.cli("validate", "--records", str(tree.records), "--as-of", tree.AS_OF, "--format", "json",
+                        "--no-cache")
+        assert "Traceback" not in proc.stderr
+        code, findings = proc.returncode, json.loads(proc.stdout)
+    assert code == 1 and tree.triples(findings) == expected
+    # fixing one error leaves the others: none of them was hiding behind it
+    tree.edit("records/problems/2017/P-2017-0002.yaml", "source: foo", "source: complaint")
+    code, findings = tree.validate()
+    assert tree.triples(findings, file="records/problems/2017/P-2017-0002.yaml") == [
+        ("records/problems/2017/P-2017-0002.yaml", 8, "E-DATE-RANGE"),
+        ("records/problems/2017/P-2017-0002.yaml", 8, "W-PROBLEM-OVERDUE")]

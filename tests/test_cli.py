@@ -436,3 +436,28 @@ def test_json_output_is_what_json_module_writes():
               "code": "E-X", "message": text} for i, text in enumerate(tricky)]
     for sample in ([], items[:1], items):
         assert json_list(sample) == json.dumps(sample, ensure_ascii=False, indent=1)
+
+
+def test_the_taizhang_command_runs_from_any_folder(make_tree, tmp_path):
+    """`make setup` installs the command line as .venv/bin/taizhang (pyproject's [project.scripts]):
+    it runs outside the repository, where `python -m generator` would not find the package, and
+    its help names it as it was typed."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    exe = Path(sys.executable).parent / "taizhang"
+    if not exe.is_file():
+        pytest.skip("the command is installed by `make setup` (pip install -e . into .venv)")
+    tree = make_tree()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}            # no PYTHONPATH: the installed package
+    result = subprocess.run([str(exe), "validate", "--records", str(tree.root / "records"), "--as-of", "2017-05-31",
+                             "--no-cache", "--format", "json"], cwd=elsewhere, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    usage = subprocess.run([str(exe), "--help"], cwd=elsewhere, capture_output=True, text=True, env=env).stdout
+    assert usage.startswith("usage: taizhang ")
+    bare = subprocess.run([sys.executable, "-m", "generator", "--help"], cwd=elsewhere, capture_output=True, text=True,
+                          env=env).stdout
+    assert bare.startswith("usage: python -m generator ")

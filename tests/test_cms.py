@@ -80,8 +80,7 @@ def test_one_collection_per_record_type_in_its_folder_with_every_field(config):
 
 def test_widgets_follow_the_field_types(config):
     problem = _fields(next(c for c in config["collections"] if c["name"] == "problem"))
-    assert problem["found"]["widget"] == "datetime" and problem["found"]["format"] == "YYYY-MM-DD"
-    assert problem["found"]["time_format"] is False and problem["found"]["today_default"] is True
+    assert problem["found"]["widget"] == "tz-date" and problem["found"]["today_default"] is True
     assert problem["source"]["widget"] == "select"
     assert {"label": "媒体曝光", "value": "media"} in problem["source"]["options"]
     district = problem["district"]           # one target type: a relation searched by name
@@ -98,14 +97,20 @@ def test_widgets_follow_the_field_types(config):
     assert history["default"] == [{"state": "registered", "by": "hq-office"}]
     event = _fields(history)
     assert [o["label"] for o in event["state"]["options"]] == list(STATE_LABELS.values())
-    assert event["date"]["widget"] == "datetime" and event["new_deadline"]["required"] is False
+    assert event["date"]["widget"] == "tz-date" and event["new_deadline"]["required"] is False
+    assert history["summary"] == "{{fields.date}} {{fields.state}}"
+    assert history["summary_labels"] == {"state": STATE_LABELS}       # collapsed rows: 整改中, not rectifying
+    assert problem["urgings"]["summary_labels"]["by"]["hq-office"] == "总指挥部办公室"
+    street = problem["street"]               # a select of the chosen district's streets
+    assert street["widget"] == "tz-street" and ["panlong-s01", "拓东街道"] in street["streets"]["panlong"]
+    assert "streets 的编号" not in street["hint"]
     assert event["internal_note"]["hint"].startswith("内部字段")
     reporter = problem["reporter"]           # an optional part: its fields are not demanded
     assert reporter["widget"] == "object" and not any(f["required"] for f in reporter["fields"])
     assert problem["title"]["pattern"][0] == "^[\\s\\S]{0,200}$"
     assert problem["id"]["widget"] == "tz-id" and problem["id"]["id_prefix"] == "P"
     district_type = _fields(next(c for c in config["collections"] if c["name"] == "district"))
-    assert district_type["id"]["widget"] == "string" and district_type["id"]["pattern"][0] == "^[a-z][a-z0-9-]{1,62}$"
+    assert district_type["id"]["widget"] == "tz-code" and district_type["id"]["pattern"][0] == "^[a-z][a-z0-9-]{1,62}$"
     assessment = _fields(next(c for c in config["collections"] if c["name"] == "assessment"))
     score = _fields(assessment["scores"])["score"]
     assert (score["widget"], score["value_type"], score["min"], score["max"]) == ("number", "float", 0, 100)
@@ -242,6 +247,7 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
 
 
+VERIFIED = "records/problems/2017/P-2017-0056.yaml"
 COMMENTED = {"deadline: 2017-05-09\n": "deadline: 2017-05-09   # 原定整改时限\n",
              "    state: assigned\n": "    state: assigned   # 交办\n"}
 
@@ -261,6 +267,9 @@ def local_cms(base: Path):
         text = text.replace(old, new, 1)
     assert format_text(text, RECORD_TYPES["problem"]) == text
     edited.write_text(text, "utf-8")
+    verified = repo / VERIFIED                                    # verified, its evidence not yet given
+    verified.write_text(verified.read_text("utf-8").replace(
+        "    evidence:\n      - attachments/2017/P-2017-0056-after.jpg\n", ""), "utf-8")
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "config", "user.name", "测试")
     _git(repo, "config", "user.email", "test@example.invalid")
@@ -325,6 +334,25 @@ def _choose(page, field: str, text: str) -> None:
     option.click()
 
 
+def _settled(repo: Path, timeout: float = 60) -> None:
+    """Wait until decap-server has put the repository back on main with a clean working tree: in
+    git mode it checks out the entry's branch while saving or publishing, so right after the page
+    says “saved” the file may still be in the working tree for a moment."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        lock = (repo / ".git" / "index.lock").exists()
+        head = subprocess.run(["git", "-C", str(repo), "symbolic-ref", "-q", "HEAD"], capture_output=True,
+                              text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=all",
+                                "records"], capture_output=True, text=True).stdout.strip()
+        quiet = quiet + 1 if (not lock and head == "refs/heads/main" and not dirty) else 0
+        if quiet >= 3:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"decap-server did not leave {repo} on a clean main")
+
+
 def _publish(page) -> None:
     """Editorial workflow: mark the entry ready, then publish it (merges its branch)."""
     page.get_by_text("状态: 草稿").click()
@@ -355,28 +383,43 @@ def test_form_creates_a_problem_that_validates_and_is_formatted(cms, browser):
     assert record_id == f"P-{year}-0001"        # the copy has no problem of this year yet
     assert page.locator("[id^=found-field]").input_value() == page.evaluate(
         "new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Shanghai'}).format(new Date())")
+    # dates are typed and shown as YYYY-MM-DD, in Beijing time; no UTC, no mm/dd/yyyy
+    assert "UTC" not in page.locator("body").inner_text() and page.get_by_text("北京时间").count() > 1
     page.locator("[id^=title-field]").fill("金碧路公交站台公益广告牌破损")
     page.locator("[id^=description-field]").fill("金碧路公交站台：公益广告牌破损，“讲文明树新风”字样脱落。")
+    street = page.locator("[id^=street-field]")
+    assert street.is_disabled()                                   # no district yet: no streets to offer
     _choose(page, "district", "盘龙")
+    street_names = street.locator("option").all_inner_texts()
+    assert street_names[0] == "（不填街道）" and "拓东街道（panlong-s01）" in street_names
+    assert not [n for n in street_names[1:] if "panlong-s" not in n]          # only the district's own
+    street.select_option("panlong-s02")
     _choose(page, "source", "群众投诉")
     _choose(page, "responsible_unit", "盘龙区城市管理")
     _choose(page, "site_type", "公交")
+    page.locator("[id^=deadline-field]").fill(f"{year}-02-30")         # no such day: not saved
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_selector("text=日期应写成 YYYY-MM-DD", timeout=60_000)
+    assert _git(cms["repo"], "branch", "--list", "cms/*") == ""
     page.locator("[id^=deadline-field]").fill(f"{year}-12-31")
     page.locator("[id^=deadline-field]").blur()
     page.screenshot(path=str(cms["repo"] / "form.png"))
     page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_selector("text=修改已保存", timeout=60_000)
+    _settled(cms["repo"])
     branches = _git(cms["repo"], "branch", "--list", "cms/*")
     assert f"cms/problem/{year}/p-{year}-0001" in branches       # a branch: the pull request
     path = cms["repo"] / f"records/problems/{year}/{record_id}.yaml"
     assert not path.exists()                                      # not in main until published
     _publish(page)
+    _settled(cms["repo"])
     assert path.is_file()
     text = path.read_text("utf-8")
     assert text.startswith(f"id: {record_id}\ntitle: 金碧路公交站台公益广告牌破损\n")
     data = yaml.safe_load(text)
     assert data["district"] == "panlong" and data["source"] == "complaint" and data["site_type"] == "bus-stop"
     assert data["responsible_unit"] == "panlong-city-management" and str(data["deadline"]) == f"{year}-12-31"
+    assert data["street"] == "panlong-s02"
     assert [e["state"] for e in data["history"]] == ["registered"] and data["history"][0]["by"] == "hq-office"
     assert "visibility" not in data and "reporter" not in data
     result = _validate(cms["repo"])
@@ -392,12 +435,18 @@ def test_form_creates_a_problem_that_validates_and_is_formatted(cms, browser):
 def test_form_records_a_state_change_and_keeps_the_rest_of_the_file(cms, browser):
     page, seen = _open(browser, cms["url"] + "#/collections/problem/entries/2017/P-2017-0008")
     page.wait_for_selector("text=新增整改过程", timeout=60_000)
+    # collapsed events are summed up in Chinese: date and state label, never the state's code
+    body = page.locator("body").inner_text()
+    assert "2017-04-11 交办" in body and "2017-04-14 整改中" in body and "2017-05-12 总指挥部办公室" in body
+    assert not any(code in body for code in ("registered", "assigned", "acknowledged", "rectifying", "hq-office"))
     page.get_by_role("button", name="新增整改过程").click()
     # the new event is the last one; its date starts as today
     _choose(page, "state", "销号")
     page.get_by_role("button", name="保存", exact=True).click()
-    # the form refuses a change the lifecycle does not allow, and says why
-    page.wait_for_selector("text=不能从“整改中”直接变为“销号”", timeout=60_000)
+    # the form refuses a change the lifecycle does not allow, and says why, in Chinese only
+    toast = page.locator(".Toastify").get_by_text("不能从“整改中”直接变为“销号”")
+    toast.wait_for(timeout=60_000)
+    assert toast.inner_text().startswith("未保存：") and "Error" not in toast.inner_text()
     assert _git(cms["repo"], "branch", "--list", "cms/problem/2017/*") == ""
     page.locator("[id^=state-field]").last.fill("已反馈")
     page.keyboard.press("Enter")
@@ -406,7 +455,9 @@ def test_form_records_a_state_change_and_keeps_the_rest_of_the_file(cms, browser
     event.locator("[id^=note-field]").fill("已修复志愿服务站并安排专人值守")
     page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_selector("text=修改已保存", timeout=60_000)
+    _settled(cms["repo"])
     _publish(page)
+    _settled(cms["repo"])
     path = cms["repo"] / "records/problems/2017/P-2017-0008.yaml"
     text = path.read_text("utf-8")
     old, new = cms["original"].splitlines(), text.splitlines()
@@ -423,4 +474,106 @@ def test_form_records_a_state_change_and_keeps_the_rest_of_the_file(cms, browser
     assert result.returncode == 0, result.stdout + result.stderr
     log = _git(cms["repo"], "log", "--format=%s", "-3")
     assert "修改问题 2017/P-2017-0008（网页表单）" in log
+    assert seen["errors"] == []
+
+
+@pytest.mark.slow
+def test_ids_of_existing_records_are_read_only_and_the_login_button_stands_clear(cms, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page.set_default_timeout(60_000)
+    page.goto(cms["url"])
+    logo = page.locator("[class*=StyledAuthenticationPage] > [class*=LogoIcon] svg").bounding_box()
+    login = page.get_by_role("button", name="登录").bounding_box()
+    assert login["y"] - (logo["y"] + logo["height"]) >= 16, (logo, login)    # clear of the logo, not touching it
+    page.get_by_role("button", name="登录").click()
+    for entry in ("district/entries/panlong", "problem/entries/2017/P-2017-0008"):
+        page.goto(cms["url"] + "#/collections/" + entry)
+        page.reload()
+        record_id = page.locator("[id^=id-field]").first
+        record_id.wait_for()
+        assert record_id.evaluate("e => e.readOnly"), entry
+    page.goto(cms["url"] + "#/collections/district/new")
+    page.reload()
+    new_id = page.locator("[id^=id-field]").first
+    new_id.wait_for()
+    assert not new_id.evaluate("e => e.readOnly")                           # a new record's id is typed
+    page.close()
+
+
+# --- the form and the command line refuse the same cases -----------------------------------
+
+def _cli_codes(repo: Path, record_id: str, args: list[str]) -> set[str]:
+    """The error codes `transition --dry-run` gives for the same event (nothing is written)."""
+    import re
+    result = subprocess.run([sys.executable, "-m", "generator", "transition", record_id, *args, "--dry-run",
+                             "--records", str(repo / "records"), "--no-cache"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == (1 if "错误 E-" in result.stderr else 0), result.stderr
+    return set(re.findall(r"错误 (E-[A-Z-]+) ", result.stderr))
+
+
+def _new_event(page, record_id: str, state: str, fields: dict):
+    """Open the problem, add an event of `state` (its date today, as the form sets it) with
+    `fields`, and press 保存; return the new event's part of the form."""
+    page.goto(page.url.split("#")[0] + f"#/collections/problem/entries/2017/{record_id}")
+    page.wait_for_selector("text=新增整改过程", timeout=60_000)
+    page.get_by_role("button", name="新增整改过程").click()
+    _choose(page, "state", state)
+    event = page.locator("[id^=state-field]").last.locator(          # the new event's own inputs
+        "xpath=ancestor::div[.//*[starts-with(@id, 'note-field')]][1]")
+    for name, value in fields.items():
+        if name == "approved_by":
+            _choose(page, name, value)
+        else:
+            field = event.locator(f"[id^={name}-field]")
+            field.fill(value)
+            field.blur()
+    page.get_by_role("button", name="保存", exact=True).click()
+    return event
+
+
+# (problem, state in the form, the form's inputs, the same event for `transition`)
+REFUSED = [
+    ("P-2017-0058", "销号", {}, ["closed"]),
+    ("P-2017-0058", "延期", {"reason": "需协调搬迁", "new_deadline": "2017-06-01", "approved_by": "总指挥部办公室"},
+     ["extended", "--reason", "需协调搬迁", "--new-deadline", "2017-06-01", "--approved-by", "hq-office"]),
+    ("P-2017-0058", "延期", {"new_deadline": "2017-06-30", "approved_by": "总指挥部办公室"},
+     ["extended", "--new-deadline", "2017-06-30", "--approved-by", "hq-office"]),
+    ("P-2017-0058", "已反馈", {"note": "已整改\u202e完毕"}, ["reported", "--note", "已整改\u202e完毕"]),
+    ("P-2017-0058", "已反馈", {"date": "2017-05-10"}, ["reported", "--date", "2017-05-10"]),
+    (VERIFIED.rsplit("/", 1)[1][:-5], "销号", {}, ["closed"]),
+]
+
+
+@pytest.mark.slow
+def test_form_and_command_line_refuse_the_same_cases(cms, browser):
+    import re
+    page, seen = _open(browser, cms["url"])
+    for record_id, state, fields, args in REFUSED:
+        expected = _cli_codes(cms["repo"], record_id, args)
+        assert expected, (record_id, args)
+        _new_event(page, record_id, state, fields)
+        shown = page.locator(".Toastify").get_by_text("未保存：", exact=False).last
+        shown.wait_for(timeout=60_000)
+        assert set(re.findall(r"E-[A-Z]+(?:-[A-Z]+)*", shown.inner_text())) == expected, (record_id, args, shown.inner_text())
+        assert _git(cms["repo"], "branch", "--list", "cms/problem/2017/*") == ""   # nothing saved
+        page.close()
+        page, seen = _open(browser, cms["url"])
+    # the closing path: a verified problem without evidence is closed with the photo on 销号
+    record_id = VERIFIED.rsplit("/", 1)[1][:-5]
+    assert _cli_codes(cms["repo"], record_id, ["closed", "--evidence", "attachments/2017/P-2017-0056-after.jpg"]) == set()
+    event = _new_event(page, record_id, "销号", {})               # refused: no evidence yet
+    page.locator(".Toastify").get_by_text("未保存：", exact=False).last.wait_for(timeout=60_000)
+    event.get_by_role("button", name="新增佐证材料（相对 records/ 的路径）").click()
+    event.locator("[id^=item-field]").last.fill("attachments/2017/P-2017-0056-after.jpg")
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_selector("text=修改已保存", timeout=60_000)
+    _settled(cms["repo"])
+    _publish(page)
+    _settled(cms["repo"])
+    text = (cms["repo"] / VERIFIED).read_text("utf-8")
+    assert "    state: closed\n" in text and text.rstrip().endswith("- attachments/2017/P-2017-0056-after.jpg")
+    result = _validate(cms["repo"])
+    assert result.returncode == 0, result.stdout + result.stderr
     assert seen["errors"] == []

@@ -13,6 +13,15 @@ P7       east      05-03  05-14     — → registered                      gree
 east: now 1 of 3 closed (33.3 %), at the end of April 1 of 2 (50.0 %): rank 1 → 2, movement −1
 west: now 2 of 4 closed (50.0 %), at the end of April 1 of 3 (33.3 %): rank 2 → 1, movement +1
 overall: 3 of 7 closed (42.9 %), 1 overdue, average (6 + 6 + 7) / 3 = 6.3 days to close
+
+decisions (M-2017-0001)  owner      deadline  state        light on 05-10
+1 事项一                 east-unit  04-20     done (04-19) done
+2 事项二                 west-unit  05-01     in progress  red (9 days overdue)
+3 事项三                 west-unit  05-20     not started  green
+4 事项四                 east-unit  05-12     not started  yellow (2 days left)
+5 事项五                 west       05-08     not started  red (2 days overdue)
+
+all: 5 = 1 done + 1 in progress + 3 not started; 2 late, 1 due soon
 """
 from __future__ import annotations
 
@@ -74,11 +83,21 @@ def test_cadence_gaps(dash):
     assert [n for _, n, _ in dash.media_weeks.cells] == [1, 1, 0, 1] and dash.media_weeks.gaps == 1
 
 
-def test_decision_progress(dash):
+def test_decision_counts_add_up_overall_and_per_owner(dash):
     d = dash.decisions
-    assert (d.total, d.done, d.in_progress, d.late) == (3, 1, 1, 1)
-    assert [(t.owner, t.total, t.done, t.late) for t in dash.decisions_by_owner] == [
-        ("west-unit", 2, 0, 1), ("east-unit", 1, 1, 0)]
+    assert (d.total, d.done, d.in_progress, d.not_started, d.late, d.due_soon) == (5, 1, 1, 3, 2, 1)
+    rows = [(t.owner, t.total, t.done, t.in_progress, t.not_started, t.late, t.due_soon) for t in dash.decisions_by_owner]
+    assert rows == [("west-unit", 2, 0, 1, 1, 1, 0), ("west", 1, 0, 0, 1, 1, 0), ("east-unit", 2, 1, 0, 1, 0, 1)]
+    for t in (d, *dash.decisions_by_owner):
+        assert t.total == t.done + t.in_progress + t.not_started, t
+    assert sum(t.total for t in dash.decisions_by_owner) == d.total
+
+
+def test_open_decisions_are_listed_most_overdue_first_with_lights(dash):
+    rows = [(f.text, f.owner, f.light, f.overdue_days, f.meeting.id, f.number) for f in dash.open_decisions]
+    assert rows == [("事项二", "west-unit", "red", 9, "M-2017-0001", 2), ("事项五", "west", "red", 2, "M-2017-0001", 5),
+                    ("事项四", "east-unit", "yellow", 0, "M-2017-0001", 4),
+                    ("事项三", "west-unit", "green", 0, "M-2017-0001", 3)]
 
 
 def test_urging_list_is_the_overdue_problems_by_unit(dash):

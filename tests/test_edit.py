@@ -39,26 +39,46 @@ def test_new_meeting_and_inspection_validate_with_their_required_values(make_tre
     tree = make_tree()
     assert cli(tree, "new", "meeting", "--date", "2017-04-21", "--kind", "sub_hq", "--title", "分指挥部工作会议",
                "--sub-hq", "subhq-city-order").returncode == 0
-    assert cli(tree, "new", "inspection", "--date", "2017-04-21", "--group", "group-1").returncode == 0
-    path = tree.records / "inspections/2017/I-2017-0001.yaml"
-    text = path.read_text("utf-8").replace("districts:   # 被督查区（县、市）（必填）", "districts: [panlong]")
-    path.write_text(text.replace("methods:   # 督查方式（必填）", "methods: [field]"), "utf-8")
+    result = cli(tree, "new", "inspection", "--date", "2017-04-21", "--group", "group-1", "--districts", "[panlong]",
+                 "--methods", "[field]")
+    assert result.returncode == 0, result.stderr
     code, findings = tree.validate()
     assert code == 0, findings
 
 
+def _snapshot(records: Path) -> dict[str, bytes]:
+    return {p.relative_to(records).as_posix(): p.read_bytes() for p in sorted(records.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("type_name", sorted(RECORD_TYPES))
-def test_every_skeleton_parses_and_names_its_required_fields(make_tree, type_name):
+def test_new_without_required_values_names_them_and_its_example_works(make_tree, type_name):
+    """`new` never writes a record validate would reject: without its required values it
+    writes nothing and lists them as options, in Chinese, with an example that does work."""
+    import datetime as dt
+    import shlex
     tree = make_tree()
+    tree.write("records/org/media/daily.yaml", "id: daily\nname: 日报\nkind: newspaper\n")
+    tree.write("records/org/patrol-groups/patrol-2.yaml", "id: patrol-2\nname: 老领导工作组\ndistrict: panlong\n")
     model = RECORD_TYPES[type_name]
-    args = ["new", type_name, "--date", "2017-04-21"] + ([] if model.yearly else ["--id", f"new-{type_name.replace('_', '-')}"])
-    result = cli(tree, *args)
-    assert result.returncode == 0, result.stderr
-    text = Path(result.stdout.strip()).read_text("utf-8")
-    data, problem = parse_text("x", text)
-    assert problem is None
-    required = [n for n, f in model.model_fields.items() if f.is_required() and n != "id"]
-    assert all(name in data or f"{name}:" in text for name in required)
+    before = _snapshot(tree.records)
+    result = cli(tree, "new", type_name, "--date", "2017-04-21")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert _snapshot(tree.records) == before
+    automatic = {"id"} if model.yearly else set()
+    automatic |= {n for n, f in model.model_fields.items() if f.annotation is dt.date
+                  and f.is_required() and "deadline" not in n}
+    automatic |= {"history"} if type_name == "problem" else set()
+    required = [n for n, f in model.model_fields.items() if f.is_required() and n not in automatic]
+    assert required, type_name
+    for name in required:
+        assert f"--{name.replace('_', '-')}（" in result.stderr, (name, result.stderr)
+    example = result.stderr.split("例如：\n", 1)[1].strip()
+    argv = shlex.split(example)
+    assert argv[:4] == ["python", "-m", "generator", "new"]
+    made = cli(tree, *argv[3:], "--date", "2017-04-21")
+    assert made.returncode == 0, (example, made.stderr)
+    assert tree.validate()[0] == 0
 
 
 def test_new_refuses_unknown_types_and_fields(make_tree):
@@ -183,3 +203,36 @@ def test_every_record_type_created_by_new_validates(make_tree):
     code, findings = tree.validate()
     assert code == 0, [f for f in findings if f["severity"] == "error"]
     assert set(REQUIRED_OPTIONS) == set(RECORD_TYPES)
+
+
+def test_new_keeps_the_review_routing_in_step(make_tree):
+    """`new` updates .github/CODEOWNERS and .gitlab/CODEOWNERS when the repository has them: the
+    check CI runs (`codeowners --check`) passes after each new record, without `make codeowners`."""
+    tree = make_tree()
+    tree.edit("records/org/districts/panlong.yaml", "order: 1\n", "order: 1\nreviewers:\n  - '@panlong-team'\n")
+    tree.edit("records/org/hq/hq-office.yaml", "kind: office\n", "kind: office\nreviewers:\n  - '@office'\n")
+
+    def codeowners(*extra):
+        return subprocess.run([sys.executable, "-m", "generator", "codeowners", "--records", str(tree.records),
+                               "--root", str(tree.root), "--as-of", "2017-05-31", *extra], cwd=ROOT,
+                              capture_output=True, text=True)
+    assert codeowners().returncode == 0
+    github = tree.read(".github/CODEOWNERS")
+    made = cli(tree, "new", "problem", "--date", "2017-04-21", "--title", "某路占道", "--district", "panlong",
+               "--source", "complaint", "--responsible-unit", "city-management", "--deadline", "2017-05-10")
+    assert made.returncode == 0, made.stderr
+    assert "已更新 .github/CODEOWNERS" in made.stdout and "已更新 .gitlab/CODEOWNERS" in made.stdout
+    assert "/records/problems/2017/P-2017-0002.yaml @office @panlong-team" in tree.read(".github/CODEOWNERS")
+    assert tree.read(".github/CODEOWNERS") != github
+    assert codeowners("--check").returncode == 0
+    made = cli(tree, "new", "district", "--id", "xishan", "--name", "西山区", "--kind", "district",
+               "--reviewers", "['@xishan-team']")
+    assert made.returncode == 0, made.stderr
+    assert codeowners("--check").returncode == 0
+    made = cli(tree, "new", "hq", "--id", "hq-office-2", "--name", "办公室二", "--kind", "office",
+               "--reviewers", "['@office-2']")
+    assert made.returncode == 0, made.stderr
+    assert "@office-2" in tree.read(".github/CODEOWNERS") and codeowners("--check").returncode == 0
+    made = cli(tree, "new", "site_type", "--id", "park", "--name", "公园")     # no reviewers: nothing to change
+    assert made.returncode == 0 and "CODEOWNERS" not in made.stdout
+    assert codeowners("--check").returncode == 0

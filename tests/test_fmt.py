@@ -121,3 +121,20 @@ def test_fmt_never_loses_a_comment_or_a_value(inserts):
     out = format_text(text, Problem)
     assert comments(out) == comments(text)
     assert parse_text("x", out)[0] == parse_text("x", text)[0]
+
+
+def test_fmt_checks_the_formatted_tree_before_writing_and_errors_elsewhere_do_not_block_it(make_tree):
+    """fmt writes through the same check as every writer: a record with errors of its own is still
+    formatted (the errors are not new), and so is one beside a broken record; both are mentioned."""
+    tree = make_tree()
+    problem = "records/problems/2017/P-2017-0001.yaml"
+    broken = "records/problems/2017/P-2017-0002.yaml"
+    tree.write(problem, tree.read(problem).replace("title: ", "title:    ").replace("source: inspection", "source: x"))
+    tree.write(broken, tree.read(problem).replace("P-2017-0001", "P-2017-0002"))
+    result = subprocess.run([sys.executable, "-m", "generator", "fmt", "--records", str(tree.records),
+                             str(tree.path(problem)), "--as-of", "2017-05-31"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "已格式化" in result.stdout and "原有" in result.stderr and "个错误" in result.stderr
+    assert "title: 翠湖街道" in tree.read(problem) and "title:    " in tree.read(broken)
+    code, findings = tree.validate()
+    assert code == 1 and {f["file"] for f in findings if f["severity"] == "error"} == {problem, broken}

@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "b9725a319842377ccd0563c1b91a08e3f2f73f50a1fd8d807b52a8b602a6ccf5"
+PINNED = "574a9b30696709d27e2bc62e0cc3a21e091951e7d06a666c4f98f7f71c4121cb"
 
 
 @pytest.mark.slow

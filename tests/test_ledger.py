@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,8 @@ def test_ledger_sheets_formats_and_print_setup(tmp_path):
     assert overdue[0][0].fill.fgColor.rgb.endswith("FFCDD2")
     assert [r[0].value for r in book["逾期问题"].iter_rows(min_row=2)] == ["P-2017-0003"]
     decisions = [[c.value for c in r] for r in book["议定事项"].iter_rows(min_row=2)]
-    assert [d[2] for d in decisions] == ["事项一", "事项二", "事项三"] and [d[7] for d in decisions] == [None, "逾期", None]
+    assert [d[2] for d in decisions] == ["事项一", "事项二", "事项三", "事项四", "事项五"]
+    assert [d[7] for d in decisions] == [None, "逾期", None, None, "逾期"]
 
 
 def test_ledger_export_is_deterministic_and_refuses_invalid_records(tmp_path):
@@ -52,7 +54,7 @@ def test_ledger_export_is_deterministic_and_refuses_invalid_records(tmp_path):
     assert result.returncode == 1 and not (tmp_path / "c.xlsx").exists()
 
 
-def _messy_ledger(path: Path, deadline="2017.5.5") -> None:
+def _messy_ledger(path: Path, deadline="2017.5.5", west=True, extension=None) -> None:
     """A ledger as a district keeps it: a merged title row, spaced and full-width headers in their own
     order, a blank row, a district merged over two rows, dates written four ways, one unknown unit."""
     from openpyxl import Workbook
@@ -60,12 +62,14 @@ def _messy_ledger(path: Path, deadline="2017.5.5") -> None:
     sheet = book.active
     sheet.append(["东区创文问题整改台账（2017年5月）"])
     sheet.merge_cells("A1:H1")
-    sheet.append(["序号", "责 任 区", "问题描述", "来源", "发现日期 ", "责任单位", "整改时限", "点位"])
-    sheet.append([1, "东区", "某某巷垃圾乱堆", "群众投诉", 42835, "东区城管局", deadline, "某某巷"])
+    sheet.append(["序号", "责 任 区", "问题描述", "来源", "发现日期 ", "责任单位", "整改时限", "点位"]
+                 + (["延期理由", "批准单位"] if extension else []))
+    sheet.append([1, "东区", "某某巷垃圾乱堆", "群众投诉", 42835, "东区城管局", deadline, "某某巷"] + (extension or []))
     sheet.append([2, None, "路灯不亮", "督查", "2017年4月12日", "东区城管局", "2017-5-12", "某某路"])
     sheet.merge_cells("B3:B4")
     sheet.append([])
-    sheet.append([3, "西区", "公厕卫生差", "媒体曝光", "2017-4-14", "西区环卫所", "2017-5-14", "某某公厕"])
+    if west:
+        sheet.append([3, "西区", "公厕卫生差", "媒体曝光", "2017-4-14", "西区环卫所", "2017-5-14", "某某公厕"])
     book.save(path)
 
 
@@ -84,15 +88,18 @@ def test_messy_ledger_dry_run_then_apply_then_reimport(tmp_path):
     records = _records_copy(tmp_path)
     ledger = tmp_path / "台账.xlsx"
     _messy_ledger(ledger)
-    before = sorted(p.name for p in records.rglob("*.yaml"))
+    before = _snapshot(records)
     dry = run_import(records, ledger)
     assert dry.returncode == 1                                   # one row cannot be mapped
-    assert "第 6 行：无法导入：不认识的责任单位“西区环卫所”" in dry.stderr
+    assert "第 6 行（序号 3）：无法导入：不认识的责任单位“西区环卫所”\n" in dry.stderr
     assert dry.stdout.count("新建问题") == 2 and "试运行" in dry.stdout
-    assert sorted(p.name for p in records.rglob("*.yaml")) == before
+    assert _snapshot(records) == before
+    refused = run_import(records, ledger, "--apply")            # all rows or none
+    assert refused.returncode == 1 and "未写入任何文件" in refused.stderr and _snapshot(records) == before
+    _messy_ledger(ledger, west=False)
     applied = run_import(records, ledger, "--apply")
-    assert "已写入 2 个文件" in applied.stdout
-    created = sorted(set(p.name for p in records.rglob("*.yaml")) - set(before))
+    assert applied.returncode == 0 and "已写入 2 个文件" in applied.stdout, applied.stderr
+    created = sorted(set(p.name for p in records.rglob("*.yaml")) - {Path(k).name for k in before})
     assert created == ["P-2017-0008.yaml", "P-2017-0009.yaml"]
     texts = [(records / "problems/2017" / name).read_text("utf-8") for name in created]
     assert "found: 2017-04-10" in texts[0] and "deadline: 2017-05-05" in texts[0]   # serial 42835, "2017.5.5"
@@ -102,10 +109,24 @@ def test_messy_ledger_dry_run_then_apply_then_reimport(tmp_path):
     assert valid.returncode == 0, valid.stdout
     again = run_import(records, ledger, "--apply")
     assert "新建 0，更新 0，不变 2" in again.stdout
-    _messy_ledger(ledger, deadline="2017.5.20")
+    # a later 整改时限 is an extension: without its reason and approver the row is refused
+    _messy_ledger(ledger, deadline="2017.5.20", west=False)
     changed = run_import(records, ledger, "--apply")
-    assert "更新 P-2017-0008：deadline 2017-05-05 → 2017-05-20" in changed.stdout
-    assert "deadline: 2017-05-20" in (records / "problems/2017/P-2017-0008.yaml").read_text("utf-8")
+    assert changed.returncode == 1 and "第 3 行（序号 1）：无法导入：整改时限 2017-05-05 → 2017-05-20：改整改时限须按延期办理" \
+        in changed.stderr
+    _messy_ledger(ledger, deadline="2017.5.20", west=False, extension=["雨季施工", "总指挥部办公室"])
+    early = run_import(records, ledger, "--apply")                # the rulebook: 立项 is not yet 延期
+    assert early.returncode == 1 and "不能从“立项”直接变为“延期”（E-LIFECYCLE-TRANSITION）" in early.stderr
+    assigned = subprocess.run([sys.executable, "-m", "generator", "transition", "P-2017-0008", "assigned", "--by",
+                               "hq-office", "--date", "2017-04-20", "--as-of", "2017-05-10", "--records", str(records)],
+                              cwd=ROOT, capture_output=True, text=True)
+    assert assigned.returncode == 0, assigned.stderr
+    extended = run_import(records, ledger, "--apply")
+    assert extended.returncode == 0, extended.stderr
+    assert "更新 P-2017-0008：追加事件“extended（延期）”，日期 2017-05-10" in extended.stdout
+    text = (records / "problems/2017/P-2017-0008.yaml").read_text("utf-8")
+    assert "deadline: 2017-05-05" in text and \
+        "    state: extended\n    reason: 雨季施工\n    new_deadline: 2017-05-20\n    approved_by: hq-office\n" in text
 
 
 def test_export_then_import_changes_nothing(tmp_path):
@@ -148,15 +169,18 @@ def test_import_never_loses_a_comment_or_a_value(tmp_path_factory, inserts):
     target.write_text(text, "utf-8")
     from openpyxl import Workbook
     book = Workbook()
-    book.active.append(["编号", "整改时限", "整改措施"])
-    book.active.append(["P-2017-0002", "2017-05-31", "加派人手"])
+    book.active.append(["编号", "整改时限", "整改措施", "延期理由", "批准单位"])
+    book.active.append(["P-2017-0002", "2017-05-31", "加派人手", "雨季施工", "总指挥部办公室"])
     book.save(tmp / "l.xlsx")
-    assert run_import(records, tmp / "l.xlsx", "--apply").returncode == 0
+    result = run_import(records, tmp / "l.xlsx", "--apply")
+    assert result.returncode == 0, result.stderr
     after_text = target.read_text("utf-8")
     after, _ = parse_text("x", after_text)
     assert sorted(l.strip() for l in after_text.split("\n") if l.strip().startswith("#")) == \
         sorted(l.strip() for l in text.split("\n") if l.strip().startswith("#"))
-    assert after == {**before, "deadline": "2017-05-31", "measures": "加派人手"}
+    extension = {"date": "2017-05-10", "state": "extended", "reason": "雨季施工", "new_deadline": "2017-05-31",
+                 "approved_by": "hq-office"}
+    assert after == {**before, "measures": "加派人手", "history": before["history"] + [extension]}
 
 
 def test_the_open_data_workbook_opens_in_libreoffice_with_its_values(tmp_path):
@@ -261,3 +285,125 @@ def test_import_refuses_a_row_with_a_huge_cell_or_an_id_that_is_not_a_problem(tm
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "第 2 行：无法导入：单元格过长" in result.stderr and "第 3 行：无法导入：编号 east 不是问题" in result.stderr
     assert _snapshot(records) == before
+
+
+# --- a district's ledger as districts keep it (DOMAIN.md §3) --------------------------------
+
+EXAMPLE = ROOT / "records"
+
+
+def _panlong(number: int, found: str, text: str, deadline: str) -> str:
+    return f"""\
+id: P-2017-{number:04d}
+title: {text}
+description: {text}
+district: panlong
+source: complaint
+found: {found}
+responsible_unit: panlong-city-management
+deadline: {deadline}
+history:
+  - date: {found}
+    state: registered
+    by: hq-office
+  - date: {found}
+    state: assigned
+    by: hq-office
+  - date: {found}
+    state: acknowledged
+    by: panlong-city-management
+  - date: {found}
+    state: rectifying
+    by: panlong-city-management
+"""
+
+
+def _district_records(tmp_path: Path) -> Path:
+    records = tmp_path / "records"
+    shutil.copytree(EXAMPLE, records)
+    folder = records / "problems/2017"
+    (folder / "P-2017-0080.yaml").write_text(_panlong(80, "2017-05-02", "白塔路人行道共享单车乱停乱放", "2017-05-20"), "utf-8")
+    (folder / "P-2017-0081.yaml").write_text(_panlong(81, "2017-05-03", "新迎小区门口垃圾乱堆", "2017-05-18"), "utf-8")
+    (folder / "P-2017-0082.yaml").write_text(_panlong(82, "2017-05-04", "穿金路施工围挡破损", "2017-05-25"), "utf-8")
+    return records
+
+
+HEADER_AS_KEPT = ["序号", "问题描述", "发现时间", "问题来源", "责任单位", "整改时限", "整改情况", "是否销号", "备注"]
+
+
+def _district_ledger(path: Path, rows: list[list], extra_columns: list[str] = ()) -> None:
+    """Exactly as the issue describes it: a title row, then 序号 … 备注, no 区 column."""
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["盘龙区创文问题整改台账（2017年5月）"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER_AS_KEPT) + len(extra_columns))
+    sheet.append(HEADER_AS_KEPT + list(extra_columns))
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+NEW_ROW = [1, "金星立交桥下垃圾乱堆", "2017-05-20", "群众投诉", "盘龙区城市管理局", "2017-06-05", None, "否",
+           "联系人王先生 13900001111"]
+REPORTED_ROW = [2, "白塔路人行道共享单车乱停乱放", "2017-05-02", "群众投诉", "盘龙区城市管理局", "2017-05-20", "已整改", "否", None]
+CLOSED_ROW = [3, "新迎小区门口垃圾乱堆", "2017-05-03", "群众投诉", "盘龙区城市管理局", "2017-05-18", "已销号", "是", None]
+MOVED_ROW = [4, "穿金路施工围挡破损", "2017-05-04", "群众投诉", "盘龙区城市管理局", "2017-06-10", "整改中", "否", None]
+# P-2017-0002 is “盘龙区北京路与环城南路交叉口存在流动摊贩占道经营问题。”, found 2017-04-03
+SIMILAR_ROW = [5, "北京路与环城南路交叉口流动摊贩占道经营", "2017-04-04", "媒体曝光", "盘龙区城市管理局", "2017-05-03",
+               None, "否", None]
+
+
+def test_a_district_ledger_as_kept_dry_run_shows_every_row_and_apply_writes_all_or_nothing(tmp_path):
+    records = _district_records(tmp_path)
+    ledger = tmp_path / "盘龙区台账.xlsx"
+    _district_ledger(ledger, [NEW_ROW, REPORTED_ROW, CLOSED_ROW, MOVED_ROW, SIMILAR_ROW])
+    before = _snapshot(records)
+    dry = subprocess.run([sys.executable, "-m", "generator", "import-xlsx", str(ledger), "--records", str(records),
+                          "--as-of", "2017-05-31"], cwd=ROOT, capture_output=True, text=True)
+    assert dry.returncode == 1 and "Traceback" not in dry.stderr
+    out, err = dry.stdout, dry.stderr
+    assert "台账：盘龙区创文问题整改台账（2017年5月）" in out
+    assert "第 3 行（序号 1）：新建问题（金星立交桥下垃圾乱堆，责任区取自标题行）" in out       # no 区 column
+    assert "第 4 行（序号 2）：更新 P-2017-0080：追加事件“reported（已反馈）”，日期 2017-05-31（整改情况“已整改”）" in out
+    assert "第 7 行（序号 5）：可能重复，未新建：与 P-2017-0002 相似" in out
+    # 是否销号=是 on a problem still 整改中: the rulebook refuses it, and says why
+    assert "第 5 行（序号 3）：无法导入：P-2017-0081 不符合规则：" in err
+    assert "不能从“整改中”直接变为“销号”（E-LIFECYCLE-TRANSITION）" in err
+    assert "销号时还没有整改后照片或佐证材料（E-LIFECYCLE-NO-EVIDENCE）" in err
+    # a later 整改时限 without 延期理由 and 批准单位
+    assert "第 6 行（序号 4）：无法导入：整改时限 2017-05-25 → 2017-06-10：改整改时限须按延期办理" in err
+    assert "新建 1，更新 1，不变 0，可能重复 1，无法导入 2" in out and "试运行" in out
+    assert _snapshot(records) == before
+    applied = run_import(records, ledger, "--apply", "--as-of", "2017-05-31")
+    assert applied.returncode == 1 and "未写入任何文件：有 2 行无法导入" in applied.stderr
+    assert _snapshot(records) == before                          # all rows or none
+
+    # the district answers: 3 is not closed after all, 4 is an extension approved by the HQ office
+    fixed = [NEW_ROW, REPORTED_ROW, CLOSED_ROW[:6] + ["整改中", "否", None, None, None, "张三"],
+             MOVED_ROW + ["雨季施工，需协调搬迁", "总指挥部办公室", "李四"], SIMILAR_ROW]
+    fixed[0] = NEW_ROW + [None, None, "王五"]
+    fixed[1] = REPORTED_ROW + [None, None, None]
+    fixed[4] = SIMILAR_ROW + [None, None, None]
+    _district_ledger(ledger, fixed, extra_columns=["延期理由", "批准单位", "责任人"])
+    applied = run_import(records, ledger, "--apply", "--as-of", "2017-05-31")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "未使用的列：“责任人”（这些列的内容不会导入）" in applied.stdout
+    assert "已写入 3 个文件" in applied.stdout
+    from generator.validate.load import parse_text
+    created, _problem = parse_text("x", (records / "problems/2017/P-2017-0083.yaml").read_text("utf-8"))
+    assert created["district"] == "panlong" and created["found"] == "2017-05-20"
+    assert created["note"] == "联系人王先生 13900001111"       # 备注: the internal note, never public
+    assert (records / "problems/2017/P-2017-0080.yaml").read_text("utf-8").endswith(
+        "  - date: 2017-05-31\n    state: reported\n    note: 已整改\n")       # the ledger's words on the event
+    assert (records / "problems/2017/P-2017-0082.yaml").read_text("utf-8").endswith(
+        "    state: extended\n    reason: 雨季施工，需协调搬迁\n    new_deadline: 2017-06-10\n    approved_by: hq-office\n")
+    assert (records / "problems/2017/P-2017-0081.yaml").read_bytes() == before["problems/2017/P-2017-0081.yaml"]
+    assert not (records / "problems/2017/P-2017-0084.yaml").exists()     # the possible duplicate
+    valid = subprocess.run([sys.executable, "-m", "generator", "validate", "--records", str(records), "--as-of",
+                            "2017-05-31"], cwd=ROOT, capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stdout
+    again = run_import(records, ledger, "--as-of", "2017-05-31")
+    assert "新建 0，更新 0，不变 4，可能重复 1" in again.stdout
+    duplicate = run_import(records, ledger, "--apply", "--as-of", "2017-05-31", "--allow-duplicates")
+    assert duplicate.returncode == 0 and (records / "problems/2017/P-2017-0084.yaml").is_file()

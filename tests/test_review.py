@@ -96,6 +96,46 @@ def test_record_text_cannot_inject_markdown_into_the_summary(repo):
     assert "![x](" not in out and "<img" not in out and "](javascript" not in out
 
 
+def _on_a_terminal(repo: Path, *args: str) -> str:
+    """The command's output as a reviewer's terminal gets it: stdout is a pseudo-terminal."""
+    import os
+    import pty
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=repo, stdout=follower,
+                               stderr=subprocess.PIPE, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                                                            "HOME": str(repo), "PYTHONIOENCODING": "utf-8"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:                     # the terminal closes when the command exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(60) == 0, process.stderr.read()
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_a_terminal_gets_plain_text_and_ci_gets_markdown(repo):
+    base = git(repo.root, "rev-parse", "HEAD").strip()
+    repo.edit(P, "title: 翠湖街道某某路占道经营", 'title: "<b>占道</b> *经营* \\e[31m红字"')
+    repo.edit(P, "deadline: 2017-04-30", "deadline: 2017-05-15")
+    commit(repo, "改标题和时限")
+    typed = _on_a_terminal(repo.root, "diff", base, "--as-of", "2017-05-31")
+    assert "P-2017-0001 <b>占道</b> *经营* \\u001b[31m红字（修改）" in typed          # as written, escape shown
+    assert "\x1b" not in typed and "\\-" not in typed and "&lt;" not in typed and "###" not in typed
+    assert "整改时限：2017-04-30 → 2017-05-15（推迟 15 天）" in typed
+    piped = cli(repo.root, "diff", base, "--as-of", "2017-05-31").stdout          # CI: a pipe, Markdown
+    assert "### 问题 P\\-2017\\-0001 &lt;b&gt;占道&lt;/b&gt; \\*经营\\*" in piped
+    assert "整改时限：2017\\-04\\-30 → 2017\\-05\\-15（推迟 15 天）" in piped and "\x1b" not in piped
+    # either way on request
+    assert cli(repo.root, "diff", base, "--as-of", "2017-05-31", "--format", "text").stdout == typed
+    assert _on_a_terminal(repo.root, "diff", base, "--as-of", "2017-05-31", "--format", "markdown") == piped
+
+
 def test_diff_of_an_unknown_revision_is_a_usage_error(repo):
     result = cli(repo.root, "diff", "no-such-revision")
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -139,15 +179,17 @@ def test_record_pages_show_their_history_following_renames(repo, tmp_path):
     out = tmp_path / "site"
     result = cli(repo.root, "build", "--out", str(out), "--work", str(tmp_path / "work"), "--as-of", "2017-05-31")
     assert result.returncode == 0, result.stderr
-    public = (out / "public/problems/P-2017-0001/index.html").read_text("utf-8")
-    rows = re.findall(r"<tr><td>(\d{4}年\d+月\d+日)</td><td>([^<]+)</td>", public)
-    assert [subject for _, subject in rows] == ["市城管局改用新编号", "复核通过", "盘龙区城管局反馈整改情况", "初始记录"]
-    assert rows[0][0] == "2017年4月19日"
-    assert "张三" not in public and "最后更新：2017年4月19日" in public
     internal = (out / "internal/problems/P-2017-0001/index.html").read_text("utf-8")
-    assert "区城管局 张三" in internal
-    renamed = (out / "public/units/city-urban/index.html").read_text("utf-8")
+    rows = re.findall(r"<tr><td>(\d{4}年\d+月\d+日)</td><td>([^<]+)</td><td>([^<]+)</td>", internal)
+    assert [subject for _, subject, _ in rows] == ["市城管局改用新编号", "复核通过", "盘龙区城管局反馈整改情况", "初始记录"]
+    assert rows[0][0] == "2017年4月19日" and rows[0][2] == "区城管局 张三"
+    assert "最后更新：2017年4月19日" in internal
+    renamed = (out / "internal/units/city-urban/index.html").read_text("utf-8")
     assert "初始记录" in renamed        # the history from before the rename is kept
+    # the public site shows no Git history: the page is dated by the record's last event
+    public = (out / "public/problems/P-2017-0001/index.html").read_text("utf-8")
+    assert "修改记录" not in public and "张三" not in public and "复核通过</td>" not in public
+    assert "最后更新：2017年4月18日" in public
 
 
 def test_history_is_read_in_one_pass_over_the_log(repo, monkeypatch):

@@ -12,7 +12,7 @@ import pytest
 
 from generator.catalog.catalog import build_catalog
 from generator.catalog.git_history import Change, GitHistory
-from generator.catalog.view import INTERNAL, PUBLIC, view
+from generator.catalog.view import INTERNAL, PUBLIC, own_date, view
 from generator.model import RECORD_TYPES
 from generator.model.fields import iter_refs, model_at
 from generator.pipeline import internal_catalog
@@ -117,17 +117,51 @@ def test_public_counts_do_not_count_hidden_records(views, tmp_path):
     assert hidden.id not in public.status
 
 
-def test_the_public_view_carries_the_git_history_it_may_show(views):
-    """Everything a public page can reach passes through the view: the records' Git history
-    too. The public view keeps the changes of its own records only, and no authors."""
+def test_the_public_view_carries_no_git_history_and_dates_pages_by_the_records(views):
+    """Commit subjects are written for reviewers and may name people: the public view has no Git
+    history at all, and its pages are dated by the records themselves; the internal view keeps
+    the history and dates record pages by it."""
     internal, public = views
     hidden = next(r for r in internal.records.values() if r.id not in public.records)
-    shown = next(iter(public.records))
-    first, second = Change(dt.date(2017, 4, 1), "录入", "张三"), Change(dt.date(2017, 5, 2), "更新", "李四")
-    history = GitHistory({internal.files[hidden.id]: (second,), internal.files[shown]: (first,)}, second.date)
+    shown = next(p for p in public.of_type("problem") if len(p.history) > 1)
+    first, second = Change(dt.date(2026, 4, 1), "录入 张三 13812345678", "张三"), Change(dt.date(2026, 5, 2), "更新", "李四")
+    history = GitHistory({internal.files[hidden.id]: (second,), internal.files[shown.id]: (first,)}, second.date)
     seen = view(internal, "public", history)
-    assert seen.history.changes == {internal.files[shown]: (Change(first.date, "录入", None),)}
-    assert seen.history.latest == second.date            # when the ledger last changed: a date only
-    assert (seen.shows.commit_authors, seen.shows.internal_fields, seen.shows.urging) == (False, False, False)
+    assert seen.history.changes == {} and seen.history.latest is None
+    assert (seen.shows.git_history, seen.shows.commit_authors, seen.shows.internal_fields, seen.shows.urging) == (
+        False, False, False, False)
+    # a problem's page: its last event or urging (on or before the as-of date), not a commit's date
+    assert seen.updated(seen.catalog.get(shown.id)) == max([shown.history[-1].date, *(u.date for u in shown.urgings)])
+    # pages without a record: the latest date in the public records, never a hidden record's
+    public_dates = [own_date(r, internal.as_of) for r in public.records.values()]
+    assert seen.updated(None) == max(d for d in public_dates if d)
     staff = view(internal, "internal", history)
     assert staff.history is history and staff.shows == INTERNAL and seen.shows == PUBLIC
+    assert staff.updated(shown) == first.date and staff.updated(None) == second.date
+
+
+def test_a_record_dates_itself_by_what_happened_not_by_its_time_limits(views):
+    internal, _ = views
+    as_of = internal.as_of
+    some = internal.of_type("problem")[0]
+    problem = some.model_copy(update={"history": some.history[:1], "urgings": [],
+                                      "deadline": some.history[0].date + dt.timedelta(days=5)})
+    assert own_date(problem, as_of) == max(problem.found, problem.history[0].date)     # not the deadline
+    later = problem.model_copy(update={"history": [*problem.history, problem.history[0].model_copy(
+        update={"date": as_of + dt.timedelta(days=3), "state": "assigned"})]})
+    assert own_date(later, as_of) == own_date(problem, as_of)       # after the as-of date: not yet
+    meeting = next(m for m in internal.of_type("meeting") if any(d.done_date for d in m.decisions))
+    done = max(d.done_date for d in meeting.decisions if d.done_date and d.done_date <= as_of)
+    assert own_date(meeting, as_of) == max(meeting.date, done)
+    district = internal.of_type("district")[0]
+    assert own_date(district, as_of) is None
+
+
+def test_a_projected_history_is_dated_by_its_own_files_only():
+    """A history shown to an audience keeps the changes of its files, and when it last changed
+    is computed over them: a commit touching only another record does not date it."""
+    mine, other = Change(dt.date(2017, 4, 1), "录入", "张三"), Change(dt.date(2017, 5, 2), "更新", "李四")
+    history = GitHistory({"records/a.yaml": (mine,), "records/b.yaml": (other,)}, other.date)
+    kept = history.projected(["records/a.yaml"], authors=False)
+    assert kept.changes == {"records/a.yaml": (Change(mine.date, "录入", None),)}
+    assert kept.latest == mine.date

@@ -9,8 +9,11 @@ matching line wins, so the specific lines come after the defaults.
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
 from .. import atomic
 from ..validate.check import Checked
@@ -18,8 +21,22 @@ from ..validate.check import Checked
 # who may see what: a change to it is the HQ office's to approve (tests/test_privacy.py)
 PRIVACY_MANIFEST = "/schemas/privacy.yaml"
 
-HEADER = ("# 由 python -m generator codeowners 从 records/org 生成，请勿手改；改审核人请改组织记录的 reviewers。\n"
-          "# Generated from records/org by `python -m generator codeowners`; edit the records' reviewers instead.\n")
+HEADER = ("# 由 make codeowners（.venv/bin/taizhang codeowners）从 records/org 生成，请勿手改；改审核人请改组织记录的 reviewers。\n"
+          "# Generated from records/org by `make codeowners`; edit the records' reviewers instead.\n")
+
+
+def _related(r, reviewers: Callable[[str | None], list[str]]) -> list[str]:
+    """Who reviews record `r` besides the HQ office; `reviewers(id)`: an org record's reviewers."""
+    related: list[str] = []
+    if r.type_name in ("problem", "meeting", "patrol_log"):
+        related += reviewers(getattr(r, "district", None))
+    if r.type_name in ("problem", "meeting", "task"):
+        related += reviewers(getattr(r, "sub_hq", None))
+    if r.type_name == "self_inspection":
+        related += reviewers(r.by)
+    if r.type_name in ("district", "sub_hq"):
+        related += list(r.reviewers)
+    return related
 
 
 def owners_by_file(checked: Checked) -> tuple[list[str], dict[str, list[str]]]:
@@ -34,16 +51,7 @@ def owners_by_file(checked: Checked) -> tuple[list[str], dict[str, list[str]]]:
 
     owners: dict[str, list[str]] = defaultdict(list)
     for v in checked.valid:
-        r = v.record
-        related: list[str] = []
-        if r.type_name in ("problem", "meeting", "patrol_log"):
-            related += reviewers(getattr(r, "district", None))
-        if r.type_name in ("problem", "meeting", "task"):
-            related += reviewers(getattr(r, "sub_hq", None))
-        if r.type_name == "self_inspection":
-            related += reviewers(r.by)
-        if r.type_name in ("district", "sub_hq"):
-            related += list(r.reviewers)
+        related = _related(v.record, reviewers)
         if related:
             owners[v.file] = sorted(set(default) | set(related))
     return default, dict(owners)
@@ -84,3 +92,78 @@ def write(checked: Checked, root: Path, check_only: bool = False) -> list[str]:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 atomic.write_text(path, text)
     return stale
+
+
+def _load(records: Path, path: Path):
+    """One record file under `records` as its model, or None (not there, or not valid)."""
+    from ..validate.load import _classify, parse_text
+    if not path.is_file():
+        return None
+    model, _year = _classify(path.relative_to(records))
+    data, _problem = parse_text(path.name, path.read_text("utf-8"))
+    try:
+        return model.model_validate(data) if model is not None and data is not None else None
+    except Exception:
+        return None
+
+
+def refresh(records: Path, new_file: Path, as_of: dt.date) -> list[str]:
+    """After `new` wrote `new_file`: keep the repository's CODEOWNERS files (those that exist
+    beside records/) in step. A new record adds at most its own line, put in its place; a new
+    HQ office changes the default reviewers, and both files are then made anew from the whole
+    tree. Returns the files changed."""
+    from ..model import RECORD_TYPES
+    records = records.resolve()
+    root = records.parent
+    present = [rel for rel in TARGETS if (root / rel).is_file()]
+    record = _load(records, new_file.resolve()) if present else None
+    if record is None:
+        return []
+    if record.type_name == "hq":
+        from ..validate import validate
+        checked = validate(records, as_of, keep_records=True)
+        return write(checked, root) if checked.ok else []
+
+    def reviewers(record_id):
+        for type_name in ("district", "sub_hq"):
+            other = _load(records, records / RECORD_TYPES[type_name].folder / f"{record_id}.yaml") if record_id else None
+            if other is not None:
+                return list(other.reviewers)
+        return []
+    related = _related(record, reviewers)
+    if not related:
+        return []
+    file = f"{records.name}/{new_file.resolve().relative_to(records).as_posix()}"
+    changed = []
+    for rel in present:
+        path = root / rel
+        text = path.read_text("utf-8")
+        lines = text.split("\n")
+        default = _defaults(rel, lines)
+        updated = _insert(lines, f"{_path(file)} {' '.join(sorted(set(default) | set(related)))}", rel)
+        if updated != text:
+            atomic.write_text(path, updated)
+            changed.append(rel)
+    return changed
+
+
+def _defaults(rel: str, lines: list[str]) -> list[str]:
+    """The HQ office's reviewers, as the file lists them."""
+    lead = "[总指挥部办公室]" if rel.startswith(".gitlab") else "/records/"
+    return next((line.split()[1:] for line in lines if line.split()[:1] == [lead]), [])
+
+
+_PATH = re.compile(r"(?:\\ |\S)+")
+
+
+def _insert(lines: list[str], line: str, rel: str) -> str:
+    """`line` among the per-file lines (sorted by path, after the fixed ones), once."""
+    def key(text: str) -> str:
+        return _PATH.match(text).group().replace("\\ ", " ") if text else ""
+    last_fixed = "[区和分指挥部]" if rel.startswith(".gitlab") else "/records/accountability/"
+    start = next((i + 1 for i, l in enumerate(lines) if l.split()[:1] == [last_fixed]), None)
+    if start is None:
+        return "\n".join(lines)
+    end = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+    body = sorted([l for l in lines[start:end] if key(l) != key(line)] + [line], key=key)
+    return "\n".join(lines[:start] + body + lines[end:])

@@ -4,6 +4,11 @@ added; which changes need a second reviewer; and whether the new revision valida
 
 Git is asked twice for the whole change (names, then all blobs in one `cat-file --batch`), so
 the cost follows the size of the change, not of the repository.
+
+Two renderings of the same summary: Markdown for CI summaries and merge requests (record text
+escaped so that it stays literal: no links, emphasis or HTML) and plain text for a terminal
+(record text on one line with invisible and control characters shown as escapes, so a record
+can never move the cursor or recolour the reviewer's terminal).
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..findings import visible
 from ..model.fields import field_specs
 from ..model.lifecycle import STATE_LABELS
 from ..validate.load import _classify, parse_text
@@ -27,9 +33,29 @@ class GitError(Exception):
 
 
 def md(text) -> str:
-    """Record text as literal Markdown: no links, images, emphasis or HTML."""
-    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD.sub(r"\\\1", text).replace("\n", " ")
+    """Record text as literal Markdown: no links, images, emphasis or HTML; on one line, control
+    characters shown as escapes (a summary file may still end up in a terminal)."""
+    text = visible(str(text).replace("\n", " "))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD.sub(r"\\\1", text)
+
+
+def plain(text) -> str:
+    """Record text for a terminal: as written, on one line, control characters (ESC …) as escapes."""
+    return visible(str(text))
+
+
+@dataclass(frozen=True)
+class Style:
+    """How the summary writes record text and emphasis."""
+    name: str
+    esc: object                         # record text → shown text
+    strong: object                      # our own words, emphasised
+
+
+MARKDOWN = Style("markdown", md, lambda text: f"**{text}**")
+TEXT = Style("text", plain, lambda text: text)
+STYLES = {"markdown": MARKDOWN, "text": TEXT}
 
 
 @dataclass
@@ -100,32 +126,34 @@ def _days(a, b) -> int | None:
 
 
 class _Describer:
-    def __init__(self, names: dict[str, str]):
-        self.names = names
+    def __init__(self, names: dict[str, str], style: Style):
+        self.names, self.style = names, style
 
     def name(self, record_id) -> str:
-        return md(self.names.get(record_id, record_id)) if record_id else "—"
+        return self.style.esc(self.names.get(record_id, record_id)) if record_id else "—"
 
     def event(self, event: dict, previous_deadline) -> tuple[list[str], list[str]]:
+        esc = self.style.esc
         state = event.get("state")
         label = STATE_LABELS.get(state, state)
         by = f"，{self.name(event['by'])}" if event.get("by") else ""
-        lines = [f"新事件：**{label}**（{md(event.get('date'))}{by}）" + (f"：{md(event['note'])}" if event.get("note") else "")]
+        lines = [f"新事件：{self.style.strong(label)}（{esc(event.get('date'))}{by}）" + (f"：{esc(event['note'])}" if event.get("note") else "")]
         second = []
         if state == "extended":
             new = event.get("new_deadline")
             delta = _days(previous_deadline, new)
             moved = f"（推迟 {delta} 天）" if delta is not None else ""
-            lines.append(f"延期：整改时限 {md(previous_deadline)} → {md(new)}{moved}，批准：{self.name(event.get('approved_by'))}"
-                         + (f"，理由：{md(event['reason'])}" if event.get("reason") else ""))
+            lines.append(f"延期：整改时限 {esc(previous_deadline)} → {esc(new)}{moved}，批准：{self.name(event.get('approved_by'))}"
+                         + (f"，理由：{esc(event['reason'])}" if event.get("reason") else ""))
             second.append("延期")
         if state == "closed":
             second.append("销号")
         if event.get("evidence"):
-            lines.append(f"附上佐证材料 {len(event['evidence'])} 份：" + "、".join(md(e) for e in event["evidence"]))
+            lines.append(f"附上佐证材料 {len(event['evidence'])} 份：" + "、".join(esc(e) for e in event["evidence"]))
         return lines, second
 
     def fields(self, model, old: dict, new: dict, change: RecordChange) -> None:
+        esc = self.style.esc
         titles = {s.name: s.title for s in field_specs(model)} if model else {}
         for key in list(dict.fromkeys([*old, *new])):
             if key == "history" or old.get(key) == new.get(key):
@@ -135,19 +163,19 @@ class _Describer:
             if key == "deadline":
                 delta = _days(before, after)
                 moved = "" if delta is None else (f"（推迟 {delta} 天）" if delta > 0 else f"（提前 {-delta} 天）")
-                change.lines.append(f"{title}：{md(before)} → {md(after)}{moved}")
+                change.lines.append(f"{title}：{esc(before)} → {esc(after)}{moved}")
                 change.second_review.append("改整改时限")
             elif before is None:
-                change.lines.append(f"新增{title}：{_short(after)}")
+                change.lines.append(f"新增{title}：{self.short(after)}")
             elif after is None:
-                change.lines.append(f"删去{title}（原为 {_short(before)}）")
+                change.lines.append(f"删去{title}（原为 {self.short(before)}）")
             else:
-                change.lines.append(f"{title}：{_short(before)} → {_short(after)}")
+                change.lines.append(f"{title}：{self.short(before)} → {self.short(after)}")
         old_events, new_events = old.get("history") or [], new.get("history") or []
         if old_events == new_events:
             return
         if new_events[:len(old_events)] != old_events:
-            change.lines.append("**整改过程中已有的事件被改动或删除**（不是只在末尾追加）")
+            change.lines.append(self.style.strong("整改过程中已有的事件被改动或删除") + "（不是只在末尾追加）")
             change.second_review.append("改动已有事件")
             return
         deadline = next((e.get("new_deadline") for e in reversed(old_events) if e.get("new_deadline")),
@@ -161,13 +189,12 @@ class _Describer:
             change.second_review += second
             deadline = event.get("new_deadline") or deadline
 
+    def short(self, value) -> str:
+        text = self.style.esc(value)
+        return text if len(text) <= 60 else text[:60] + "…"
 
-def _short(value) -> str:
-    text = md(value)
-    return text if len(text) <= 60 else text[:60] + "…"
 
-
-def summarize(repo: Path, base: str, head: str, names: dict[str, str]) -> list[RecordChange]:
+def summarize(repo: Path, base: str, head: str, names: dict[str, str], style: Style = MARKDOWN) -> list[RecordChange]:
     changes = _changes(repo, base, head)
     specs = []
     for kind, old_path, path in changes:
@@ -176,7 +203,8 @@ def summarize(repo: Path, base: str, head: str, names: dict[str, str]) -> list[R
         if kind != "removed":
             specs.append(f"{head}:{path}")
     blobs = _blobs(repo, specs)
-    describer = _Describer(names)
+    describer = _Describer(names, style)
+    esc = style.esc
     out = []
     for kind, old_path, path in changes:
         old = _data(path, blobs.get(f"{base}:{old_path or path}")) if kind != "added" else {}
@@ -189,13 +217,13 @@ def summarize(repo: Path, base: str, head: str, names: dict[str, str]) -> list[R
             change.lines.append("新建记录")
             if model and model.type_name == "problem":
                 change.lines.append(f"责任区 {describer.name(new.get('district'))}，责任单位 "
-                                    f"{describer.name(new.get('responsible_unit'))}，整改时限 {md(new.get('deadline'))}")
+                                    f"{describer.name(new.get('responsible_unit'))}，整改时限 {esc(new.get('deadline'))}")
         elif kind == "removed":
             change.lines.append("删除记录")
             change.second_review.append("删除记录")
         else:
             if kind == "renamed":
-                change.lines.append(f"文件改名：{md(old_path)} → {md(path)}")
+                change.lines.append(f"文件改名：{esc(old_path)} → {esc(path)}")
             describer.fields(model, old, new, change)
         if model and model.type_name == "accountability":
             change.second_review.append("责任追究")
@@ -212,28 +240,37 @@ def head_records(repo: Path, head: str, into: Path) -> Path:
     return into / "records"
 
 
-def markdown(base: str, head: str, changes: list[RecordChange], findings, ok: bool) -> str:
+def render(base: str, head: str, changes: list[RecordChange], findings, ok: bool, style: Style = MARKDOWN) -> str:
+    """The summary in `style`: Markdown (headings, lists) or plain text for a terminal."""
+    esc, markdown_ = style.esc, style is MARKDOWN
+
+    def heading(level: int, text: str) -> list[str]:
+        if markdown_:
+            return [f"{'#' * level} {text}", ""]
+        return [text, ""] if level == 2 else [f"■ {text}", ""]
+
     counts = {k: sum(c.kind == k for c in changes) for k in ("added", "modified", "renamed", "removed")}
-    lines = [f"## 记录变更摘要（{md(base)} → {md(head)}）", "",
-             f"共 {len(changes)} 条记录：新增 {counts['added']}，修改 {counts['modified']}，"
-             f"改名 {counts['renamed']}，删除 {counts['removed']}。", ""]
+    lines = heading(2, f"记录变更摘要（{esc(base)} → {esc(head)}）")
+    lines += [f"共 {len(changes)} 条记录：新增 {counts['added']}，修改 {counts['modified']}，"
+              f"改名 {counts['renamed']}，删除 {counts['removed']}。", ""]
     flagged = [c for c in changes if c.second_review]
     if flagged:
-        lines += ["### 需要第二位审核人", ""]
-        lines += [f"- {c.type_label} {md(c.record_id)}：{'、'.join(c.second_review)}" for c in flagged]
+        lines += heading(3, "需要第二位审核人")
+        lines += [f"- {c.type_label} {esc(c.record_id)}：{'、'.join(c.second_review)}" for c in flagged]
         lines.append("")
     kind_label = {"added": "新增", "modified": "修改", "renamed": "改名", "removed": "删除"}
     for c in changes:
-        title = f" {md(c.title)}" if c.title else ""
-        lines += [f"### {c.type_label} {md(c.record_id)}{title}（{kind_label[c.kind]}）", ""]
+        title = f" {esc(c.title)}" if c.title else ""
+        lines += heading(3, f"{c.type_label} {esc(c.record_id)}{title}（{kind_label[c.kind]}）")
         lines += [f"- {line}" for line in c.lines] + [""]
     errors = [f for f in findings if f.severity == "error"]
-    lines += ["### 校验结果", ""]
+    lines += heading(3, "校验结果")
     if ok:
         lines.append(f"✅ 全部记录有效（{len(findings)} 个警告）。")
     else:
         lines.append(f"❌ {len(errors)} 个错误，合并前须改正：")
-        lines += [f"- `{f.file}:{f.line}:{f.column}` {f.code} {md(f.message)}" for f in errors[:50]]
+        where = (lambda f: f"`{f.file}:{f.line}:{f.column}`") if markdown_ else (lambda f: f"{plain(f.file)}:{f.line}:{f.column}")
+        lines += [f"- {where(f)} {f.code} {esc(f.message)}" for f in errors[:50]]
         if len(errors) > 50:
             lines.append(f"- ……另有 {len(errors) - 50} 个")
     return "\n".join(lines) + "\n"

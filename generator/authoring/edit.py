@@ -1,9 +1,12 @@
 """Editing commands that write records for staff: `new` (the next id, the right folder, today's
-date, a commented skeleton) and `transition` (a checked history event appended to a problem).
+date, a commented skeleton) and `transition` (a history event appended to a problem).
 
-Both work on the text: `new` writes a fresh file; `transition` inserts the event's lines right
-after the last line of the `history` list, so every other byte of the file, comments included,
-stays as it was.
+Both only make the text they would write; the command line hands it to `commit.commit`, which
+checks the would-be tree with `validate` and writes it, or refuses with validate's findings.
+So `new` and `transition` keep exactly the rules `validate` keeps (the rulebook,
+model/rulebook.py), no copy of their own. Both work on the text: `new` writes a fresh file;
+`transition` inserts the event's lines right after the last line of the `history` list, so
+every other byte of the file, comments included, stays as it was.
 """
 from __future__ import annotations
 
@@ -11,46 +14,141 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .. import atomic
-from ..model.lifecycle import STATE_LABELS, TRANSITIONS
-from ..validate.load import _Loader, parse_text, record_files
 from ..model import RECORD_TYPES
+from ..model.base import _check_month
 from ..model.fields import _unwrap, field_specs
+from ..model.lifecycle import STATE_LABELS
+from ..model.problem import Event
 from ..model.yamltext import dump, scalar
+from ..validate.load import _Loader, parse_text, record_files
 
 
 class EditError(Exception):
     """The edit cannot be made; the message says why, in Chinese."""
 
 
-def next_id(records: Path, type_name: str, day: dt.date) -> str:
+def field_options(tokens: list[str]) -> dict[str, str]:
+    """`--title 某某 --district panlong` (the command line's words) → {"title": "某某", "district": "panlong"}."""
+    values, key = {}, None
+    for token in tokens:
+        if token.startswith("--"):
+            key = token[2:].replace("-", "_")
+            values[key] = ""
+        elif key is None:
+            raise EditError(f"不明白 {token}：字段请写成 --字段名 值")
+        else:
+            values[key] = (values[key] + " " + token).strip()
+    return values
+
+
+def next_id(records: Path, type_name: str, day: dt.date, taken: set[str] = frozenset()) -> str:
+    """The next id of the year; `taken`: ids of records about to be written with it."""
     model = RECORD_TYPES[type_name]
     if not model.yearly:
         raise EditError(f"{model.label}的编号不按年份编排，请用 --id 指定，例如 {model.id_example()}")
     folder = records / model.folder / str(day.year)
-    numbers = [int(m.group(1)) for p in folder.glob("*.yaml")
-               if (m := re.fullmatch(rf"{model.id_prefix}-{day.year}-(\d+)", p.stem))]
+    pattern = re.compile(rf"{model.id_prefix}-{day.year}-(\d+)")
+    numbers = [int(m.group(1)) for name in [p.stem for p in folder.glob("*.yaml")] + list(taken)
+               if (m := pattern.fullmatch(name))]
     return f"{model.id_prefix}-{day.year}-{max(numbers, default=0) + 1:04d}"
 
 
-def new_record(records: Path, type_name: str, values: dict[str, str], today: dt.date,
-               registered_note: str | None = None) -> Path:
-    """Write a new record of `type_name`; fields not given are left as commented placeholders.
-    A problem starts registered today, with `registered_note` on that event if given."""
+def record_path(records: Path, type_name: str, record_id: str) -> Path:
+    model = RECORD_TYPES[type_name]
+    return records / model.folder / (record_id.split("-")[1] if model.yearly else "") / f"{record_id}.yaml"
+
+
+def _today_by_default(name: str, info) -> bool:
+    """A required date of something that happens when the record is made (a problem's 发现日期, a
+    meeting's 日期): today unless given. A deadline is decided by someone: never guessed."""
+    return _is_date(info) and info.is_required() and "deadline" not in name
+
+
+def missing_values(type_name: str, values: dict[str, str]) -> list[str]:
+    """Required fields that neither `values` nor `new` itself fill in."""
+    model = RECORD_TYPES[type_name]
+    out = []
+    for name, info in model.model_fields.items():
+        if not info.is_required() or name in values or _today_by_default(name, info):
+            continue
+        if (name == "id" and model.yearly) or (name == "history" and type_name == "problem"):
+            continue
+        out.append(name)
+    return out
+
+
+def _first_id(records: Path, type_name: str) -> str:
+    """An id of a record of the type in the tree, to show how a reference is written."""
+    model = RECORD_TYPES[type_name]
+    folder = records / model.folder
+    found = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() and not model.yearly else []
+    return found[0] if found else f"某某{model.label}编号"
+
+
+def _example(records: Path, model, name: str, today: dt.date) -> str:
+    """A value for --NAME that shows how it is written (ids taken from the tree)."""
+    spec = next(s for s in field_specs(model) if s.name == name)
+    info = model.model_fields[name]
+    if name == "id":
+        return f"new-{model.folder.rsplit('/', 1)[-1]}"
+    if spec.refs:
+        value = _first_id(records, spec.refs[0])
+        return f"[{value}]" if spec.many else value
+    if spec.labels:
+        value = next(iter(spec.labels))
+        return f"[{value}]" if spec.many else value
+    if spec.part is not None:
+        inner = ", ".join(f"{s.name}: {_example(records, spec.part, s.name, today)}" for s in field_specs(spec.part)
+                          if spec.part.model_fields[s.name].is_required())
+        return f"[{{{inner}}}]" if spec.many else f"{{{inner}}}"
+    bare = _unwrap(info.annotation)[0]
+    if any(getattr(m, "func", None) is _check_month for m in info.metadata):
+        return today.strftime("%Y-%m")
+    if bare is dt.date:
+        return (today + dt.timedelta(days=14)).isoformat()
+    if bare in (int, float):
+        return "1"
+    return f"[某某{spec.title}]" if spec.many else f"某某{spec.title}"
+
+
+def missing_message(records: Path, type_name: str, missing: list[str], values: dict[str, str], today: dt.date) -> str:
+    model = RECORD_TYPES[type_name]
+    titles = {s.name: s.title for s in field_specs(model)}
+    listed = "、".join(f"--{n.replace('_', '-')}（{titles[n]}）" for n in missing)
+    given = [f"--{k.replace('_', '-')} {scalar(v) if ' ' in v else v}" for k, v in values.items()]
+    wanted = [f"--{n.replace('_', '-')} {_example(records, model, n, today)}" for n in missing]
+    automatic = "编号、" if model.yearly else ""
+    automatic += "、".join(titles[n] for n, info in model.model_fields.items() if _today_by_default(n, info))
+    automatic = f"（{automatic.rstrip('、')}自动填写）" if automatic else ""
+    return (f"新建{model.label}还缺少必填字段：{listed}{automatic}。没有写入任何文件。例如：\n"
+            f"  python -m generator new {type_name} " + " ".join(given + wanted))
+
+
+def new_text(records: Path, type_name: str, values: dict[str, str], today: dt.date,
+             registered_note: str | None = None, taken: set[str] = frozenset()) -> tuple[Path, str]:
+    """The file a new record of `type_name` would be, and its text: the given values, today's
+    date where the record's own date is required, the next id for yearly types; optional fields
+    not given are listed as comments. A problem starts registered today (by the HQ office),
+    with `registered_note` on that event if given. Refuses (EditError) when a required value
+    is missing or a field is unknown; whether the values are right is for `validate`."""
     if type_name not in RECORD_TYPES:
         raise EditError(f"没有这种记录类型：{type_name}。可选：{'、'.join(RECORD_TYPES)}")
     model = RECORD_TYPES[type_name]
-    record_id = values.pop("id") if "id" in values else next_id(records, type_name, today)
-    if not model.id_regex().fullmatch(record_id):  # before the id becomes part of a path
-        raise EditError(f"编号 {record_id} 不符合{model.label}的编号格式 {model.id_pattern()}，"
-                        f"例如 {model.id_example()}")
+    values = dict(values)
     specs = {s.name: s for s in field_specs(model)}
     unknown = [k for k in values if k not in specs]
     if unknown:
         raise EditError(f"{model.label}没有字段 {'、'.join(unknown)}；可用字段：{'、'.join(specs)}")
+    if "id" in values and not model.id_regex().fullmatch(values["id"]):  # before the id becomes part of a path
+        raise EditError(f"编号 {values['id']} 不符合{model.label}的编号格式 {model.id_pattern()}，"
+                        f"例如 {model.id_example()}")
+    missing = missing_values(type_name, values)
+    if missing:
+        raise EditError(missing_message(records, type_name, missing, values, today))
+    record_id = values.pop("id") if "id" in values else next_id(records, type_name, today, taken)
     lines = [f"# {model.label}（由 python -m generator new 创建于 {today.isoformat()}）", f"id: {record_id}"]
     for name, spec in specs.items():
-        if name in ("id", "visibility", "note"):
+        if name == "id" or (name in ("visibility", "note") and name not in values):
             continue
         info = model.model_fields[name]
         label = spec.title + ("（内部）" if spec.internal else "")
@@ -61,21 +159,14 @@ def new_record(records: Path, type_name: str, values: dict[str, str], today: dt.
         elif name == "history" and model.type_name == "problem":
             lines += ["history:   # 整改过程", f"  - date: {today.isoformat()}", "    state: registered",
                       "    by: hq-office"] + ([f"    note: {scalar(registered_note)}"] if registered_note else [])
-        elif _is_date(info) and info.is_required():
+        elif _today_by_default(name, info):
             lines.append(f"{name}: {today.isoformat()}   # {label}")
-        elif info.is_required():
-            lines.append(f"{name}:   # {label}（必填）")
         else:
             lines.append(f"# {name}:   # {label}")
-    path = records / model.folder / (record_id.split("-")[1] if model.yearly else "") / f"{record_id}.yaml"
+    path = record_path(records, type_name, record_id)
     if path.exists():
         raise EditError(f"已有记录 {record_id}：{path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        atomic.create_bytes(path, ("\n".join(lines) + "\n").encode("utf-8"))
-    except FileExistsError:
-        raise EditError(f"已有记录 {record_id}：{path}（刚被另一次 new 创建）") from None
-    return path
+    return path, "\n".join(lines) + "\n"
 
 
 def _structured(name: str, text: str, label: str) -> list[str]:
@@ -94,57 +185,62 @@ def _is_date(info) -> bool:
 
 
 def find_record(records: Path, record_id: str) -> Path:
+    """The file of record `record_id`: where its id puts it (a yearly id names its type and
+    year), else wherever it is (a walk of the whole tree, slow at 100,000 files)."""
+    for model in RECORD_TYPES.values():
+        if model.yearly and model.id_regex().fullmatch(record_id):
+            path = record_path(records, model.type_name, record_id)
+            if path.is_file() and not path.is_symlink():
+                return path
     for path in record_files(records):
         if path.stem == record_id and path.suffix == ".yaml":
             if path.is_symlink() or not path.is_file():
-                raise EditError(f"{path} 不是普通文件；请先运行 python -m generator validate 查看。")
+                raise EditError(f"{path} 不是普通文件；请先运行 make validate 查看。")
             return path
     raise EditError(f"找不到记录 {record_id}")
 
 
-def transition(records: Path, record_id: str, state: str, day: dt.date, by: str | None = None,
-               note: str | None = None, extra: dict[str, str] | None = None) -> Path:
-    """Append a history event to problem `record_id`, after checking the lifecycle allows it."""
+def transition_text(records: Path, record_id: str, state: str, day: dt.date, by: str | None = None,
+                    note: str | None = None, extra: dict | None = None,
+                    text: str | None = None) -> tuple[Path, str]:
+    """The problem's file and its text with a history event appended (to `text` if given, else
+    to the file's). Whether the lifecycle allows it, and whether the values are right, is for
+    `validate` (the rulebook); this refuses only what cannot be written at all."""
     if state not in STATE_LABELS:
         raise EditError(f"没有这种状态：{state}。可选：" + "、".join(f"{k}（{v}）" for k, v in STATE_LABELS.items()))
     path = find_record(records, record_id)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise EditError(f"{path} 不是 UTF-8 编码；请先运行 python -m generator validate 查看并改正。") from None
+    if text is None:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise EditError(f"{path} 不是 UTF-8 编码；请先运行 make validate 查看并改正。") from None
     data, problem = parse_text(path.name, text.lstrip("\ufeff"))
     if data is None:
         raise EditError(f"{path} 无法读取：{problem.message}；请先改正。")
-    history = data.get("history") or []
-    if not history:
+    if not isinstance(data.get("history"), list) or not data["history"]:
         raise EditError(f"{record_id} 没有 history，不是问题记录或尚未立项")
-    current = history[-1].get("state")
-    if state not in TRANSITIONS.get(current, ()):
-        allowed = "、".join(f"{s}（{STATE_LABELS[s]}）" for s in TRANSITIONS.get(current, ())) or "无"
-        raise EditError(f"不能从“{STATE_LABELS.get(current, current)}”变为“{STATE_LABELS[state]}”；可以变为：{allowed}")
-    last_date = str(history[-1].get("date"))
-    if day.isoformat() < last_date:
-        raise EditError(f"日期 {day} 早于上一条事件的 {last_date}")
-    extra = dict(extra or {})
-    if state == "extended":
-        missing = [k for k in ("reason", "new_deadline", "approved_by") if not extra.get(k)]
-        if missing:
-            raise EditError("延期须写明 " + "、".join(f"--{k.replace('_', '-')}" for k in missing))
-    if state == "closed" and not any(e.get("evidence") for e in history):
-        raise EditError("销号前须有整改后照片或佐证材料：先用 --evidence 在“反馈”事件中附上")
-    event = {"date": day.isoformat(), "state": state, "by": by, "note": note, **extra}
-    return _append_event(path, text, event)
+    return path, event_text(text, state, day, by, note, extra)
 
 
-def _append_event(path: Path, text: str, event: dict) -> Path:
-    loader = _Loader(text)
+def event_text(text: str, state: str, day: dt.date, by: str | None = None, note: str | None = None,
+               extra: dict | None = None) -> str:
+    """`text` (a problem's, its history a block list) with the event appended after its last
+    event, in the order of the model's fields (the order `fmt` keeps)."""
+    given = {"date": day.isoformat(), "state": state, "by": by, "note": note, **(extra or {})}
+    order = [s.name for s in field_specs(Event)]
+    event = {k: given[k] for k in sorted(given, key=lambda k: order.index(k) if k in order else len(order))}
+    return _append_event(text, event)
+
+
+def _append_event(text: str, event: dict) -> str:
+    loader = _Loader(text.lstrip("\ufeff"))
     try:
         root = loader.get_single_node()
     finally:
         loader.dispose()
     node = next(v for k, v in root.value if k.value == "history")
     if node.flow_style or not node.value:
-        raise EditError("history 不是逐行书写的列表；请先运行 python -m generator fmt")
+        raise EditError("history 不是逐行书写的列表；请先运行 .venv/bin/taizhang fmt")
     item = node.value[-1]
     dash_column = item.start_mark.column - 2
     lines = text.split("\n")
@@ -166,5 +262,4 @@ def _append_event(path: Path, text: str, event: dict) -> Path:
         else:
             new.append(f"{lead}{key}: {scalar(value)}{end}")
     lines[end_line:end_line] = new
-    atomic.write_text(path, "\n".join(lines))
-    return path
+    return "\n".join(lines)

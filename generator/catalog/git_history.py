@@ -15,8 +15,8 @@ from typing import Iterable
 @dataclass(frozen=True, slots=True)
 class Change:
     date: dt.date
-    subject: str | None      # None in a view whose audience may not see it (catalog/view.py)
-    author: str | None       # likewise; only staff see who committed
+    subject: str
+    author: str | None       # None in a view whose audience may not see who committed (catalog/view.py)
 
 
 @dataclass(frozen=True)
@@ -27,17 +27,18 @@ class GitHistory:
     def of(self, file: str) -> tuple[Change, ...]:
         return self.changes.get(file, ())
 
-    def projected(self, files: Iterable[str], *, subjects: bool, authors: bool) -> "GitHistory":
-        """The changes of `files` only, without the subjects or authors an audience may not see.
-        `latest` stays: the date the ledger last changed, a date only."""
+    def projected(self, files: Iterable[str], *, authors: bool) -> "GitHistory":
+        """The changes of `files` only, without the authors an audience may not see. `latest` is
+        recomputed over these files: a commit that touched only other records does not date them."""
         made: dict[int, Change] = {}            # one commit touches many files: one Change each
 
         def shown(c: Change) -> Change:
             found = made.get(id(c))
             if found is None:
-                found = made[id(c)] = Change(c.date, c.subject if subjects else None, c.author if authors else None)
+                found = made[id(c)] = Change(c.date, c.subject, c.author if authors else None)
             return found
-        return GitHistory({f: tuple(map(shown, self.changes[f])) for f in files if f in self.changes}, self.latest)
+        kept = {f: tuple(map(shown, self.changes[f])) for f in files if f in self.changes}
+        return GitHistory(kept, max((c[0].date for c in kept.values() if c), default=None))
 
 
 EMPTY = GitHistory({})

@@ -4,17 +4,24 @@ Everything a page can show passes through here. The public view keeps only publi
 public types (plus accountability cases once a public circular has published them), clears
 every field declared `internal=True`, and drops references to records that did not make it
 into the view. Counts and lights are then recomputed from what remains, so no number on the
-public site counts a hidden record. The records' Git history is cut down the same way: only
-the view's records, and only what `Disclosure` lets the audience see of a commit. What else a
-site may show (sections for internal fields, the urging dashboard, the form editor, evidence as
-uploaded) is decided here too, in `Disclosure`, never by a template asking who the audience is.
-The internal view is the catalog as it is.
+public site counts a hidden record.
+
+The records' Git history is the staff's: commit subjects are written for reviewers and may name
+people, authors are people. A view that does not show it (`Disclosure.git_history`, the public
+one) carries no history at all, and its pages date themselves by the records: a record page's
+最后更新 is the latest date in the record on or before the as-of date (an event, a meeting, a
+completed decision; never a time limit), any other page's the latest such date over the view's
+records. A view that shows it keeps the changes of its own records only (and their authors if
+`commit_authors`). What else a site may show (sections for internal fields, the urging
+dashboard, the form editor, evidence as uploaded) is decided here too, in `Disclosure`, never by
+a template asking who the audience is. The internal view is the catalog as it is.
 """
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
-
+import typing
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -31,19 +38,19 @@ AUDIENCES = ("public", "internal")
 class Disclosure:
     """What the pages of a view may show besides the records it holds."""
     internal_fields: bool       # a section for internal fields (a problem's 内部信息)
-    urging: bool                # the 催办与问责 dashboard
+    urging: bool                # the urging lists: the 催办与问责 dashboard, the open decisions to chase
     form_editor: bool           # /admin/, the form that edits records
     original_evidence: bool     # evidence files as uploaded (else sanitised: photos without EXIF,
                                 # PDFs without metadata; site/sanitize.py)
-    commit_subjects: bool       # record pages' Git history: what each commit says
+    git_history: bool           # record pages list the record's Git commits (date, what the commit
+                                # says) and 最后更新 follows them; else pages date themselves by the records
     commit_authors: bool        # … and who committed
 
 
 INTERNAL = Disclosure(internal_fields=True, urging=True, form_editor=True, original_evidence=True,
-                      commit_subjects=True, commit_authors=True)
+                      git_history=True, commit_authors=True)
 PUBLIC = Disclosure(internal_fields=False, urging=False, form_editor=False, original_evidence=False,
-                    commit_subjects=True,       # shown for now; to take them off public pages: False
-                    commit_authors=False)
+                    git_history=False, commit_authors=False)
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,63 @@ class View:
     """What one audience sees: the catalog of its records, their Git history, what else it may see."""
     audience: str
     catalog: Catalog
-    history: GitHistory
+    history: GitHistory                 # empty where the view does not show the Git history
     shows: Disclosure
+    last_change: dt.date | None = None  # when the view's data last changed (pages without a record)
+
+    def updated(self, record: Record | None) -> dt.date | None:
+        """The 最后更新 date of a page: its record's latest Git change where the view shows the
+        history, else the latest date in the record itself (on or before the as-of date); for a
+        page without a record, or a record without such a date, `last_change`."""
+        if record is None:
+            return self.last_change
+        changes = self.history.of(self.catalog.files.get(record.id, ""))
+        if changes:
+            return changes[0].date
+        return own_date(record, self.catalog.as_of) or self.last_change
+
+
+# Date fields that set a time limit or a period, not a day something happened: a record is not
+# "updated" when its deadline passes.
+_LIMITS = frozenset({"deadline", "due", "new_deadline", "start", "end", "week_of"})
+
+
+def _is_date(annotation) -> bool:
+    if annotation is dt.date:
+        return True
+    return any(_is_date(a) for a in typing.get_args(annotation))
+
+
+@functools.cache
+def _dated(model: type[BaseModel]) -> tuple[tuple[str, type[BaseModel] | None], ...]:
+    """The fields of `model` that hold event dates (part None) or parts that may hold them."""
+    out = []
+    for spec in field_specs(model):
+        if spec.part is not None:
+            if _dated(spec.part):
+                out.append((spec.name, spec.part))
+        elif spec.name not in _LIMITS and _is_date(model.model_fields[spec.name].annotation):
+            out.append((spec.name, None))
+    return tuple(out)
+
+
+def own_date(obj: BaseModel, as_of: dt.date) -> dt.date | None:
+    """The latest day on or before `as_of` on which, by its own fields, something happened to
+    a record: a problem's last event, a meeting's date or a decision done, a task's milestone
+    completed … Time limits do not count (`_LIMITS`)."""
+    latest = None
+    for name, part in _dated(type(obj)):
+        value = getattr(obj, name)
+        if value is None:
+            continue
+        if part is None:
+            found = value if value <= as_of else None
+        else:
+            found = max((d for item in (value if isinstance(value, list) else (value,))
+                         if (d := own_date(item, as_of)) is not None), default=None)
+        if found is not None and (latest is None or found > latest):
+            latest = found
+    return latest
 
 
 @functools.cache
@@ -104,10 +166,20 @@ def _is_public(record: Record, published_cases: set[str]) -> bool:
     return True
 
 
+def _dated_view(audience: str, catalog: Catalog, history: GitHistory, shows: Disclosure) -> View:
+    if not shows.git_history:
+        history = EMPTY
+    last = history.latest
+    if last is None:
+        last = max((d for r in catalog.records.values() if (d := own_date(r, catalog.as_of)) is not None),
+                   default=None)
+    return View(audience, catalog, history, shows, last)
+
+
 def view(catalog: Catalog, audience: str, history: GitHistory = EMPTY) -> View:
     """The view of the internal catalog (and the records' Git history) for `audience`."""
     if audience == "internal":
-        return View(audience, catalog, history, INTERNAL)
+        return _dated_view(audience, catalog, history, INTERNAL)
     if audience != "public":
         raise ValueError(audience)
     published_cases = {case for c in catalog.of_type("circular") if c.visibility != "internal"
@@ -115,5 +187,5 @@ def view(catalog: Catalog, audience: str, history: GitHistory = EMPTY) -> View:
     public = [r for r in catalog.records.values() if _is_public(r, published_cases)]
     keep = {r.id for r in public}
     projected = build_catalog([(catalog.files[r.id], _strip(r, keep)[0]) for r in public], catalog.as_of, "public")
-    shown = history.projected(projected.files.values(), subjects=PUBLIC.commit_subjects, authors=PUBLIC.commit_authors)
-    return View(audience, projected, shown, PUBLIC)
+    shown = history.projected(projected.files.values(), authors=PUBLIC.commit_authors) if PUBLIC.git_history else EMPTY
+    return _dated_view(audience, projected, shown, PUBLIC)

@@ -20,6 +20,8 @@ STATE_LABELS = {
     "closed": "销号",
 }
 
+START = "registered"        # every history begins here
+
 # state → states that may follow it
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "registered": ("assigned",),
@@ -31,6 +33,26 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "returned": ("rectifying", "reported", "extended"),
     "verified": ("closed",),
     "closed": (),
+}
+
+
+
+@dataclass(frozen=True, slots=True)
+class EventRule:
+    """What an event entering a state must carry, beyond a date and the state."""
+    requires: tuple[str, ...] = ()      # event fields that must be filled in
+    moves_deadline: str | None = None   # this field becomes the deadline in force, and must be later
+    needs_evidence: bool = False        # evidence on this event or an earlier one
+
+
+# What each event requires. Who may approve an extension is the type of `approved_by`
+# (model/problem.py: an hq or sub_hq record). Evidence: a problem is closed (销号) only once
+# some event of its history up to and including the closing one lists evidence: usually the
+# 已反馈 event, else the 销号 event itself (so a problem verified without evidence can still be
+# closed, with the photo, through `transition … closed --evidence …` or the form).
+EVENT_RULES: dict[str, EventRule] = {
+    "extended": EventRule(requires=("reason", "new_deadline", "approved_by"), moves_deadline="new_deadline"),
+    "closed": EventRule(needs_evidence=True),
 }
 
 # The responsible unit has done its part once it has reported; a deadline no longer runs.
@@ -61,8 +83,9 @@ def status(history, deadline: dt.date, as_of: dt.date, yellow_days: int = 3) -> 
     """Derive state, deadline in force and light from a problem's history (events in order)."""
     state = history[-1].state if history else "registered"
     for event in history:
-        if event.state == "extended" and event.new_deadline:
-            deadline = event.new_deadline
+        rule = EVENT_RULES.get(event.state)
+        if rule is not None and rule.moves_deadline and getattr(event, rule.moves_deadline):
+            deadline = getattr(event, rule.moves_deadline)
     return light(state, deadline, as_of, yellow_days)
 
 

@@ -10,7 +10,10 @@ saving opens a branch and a pull/merge request, publishing merges it.
 The page loads nothing from another host: Decap's bundle (tools/cms, from npm) is copied next
 to it. site_templates/admin/taizhang-cms.js registers the file format that writes records in
 `fmt`'s canonical form (keeping the untouched parts of a file byte for byte), the widget that
-allocates the next id the way `new` does, and the lifecycle check run before saving.
+allocates the next id the way `new` does, and the check run before saving:
+site_templates/admin/taizhang-rules.js applies the rulebook written into config.json here
+(`rulebook.table()`: the same declarations the validator applies), with the validator's codes
+and messages.
 Only the internal site calls `write_admin`; the public site never gets /admin/.
 """
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pydantic import BaseModel
 from ..catalog.catalog import Catalog
 from ..model import RECORD_TYPES, Record
 from ..model.fields import FieldSpec, _unwrap, field_specs
-from ..model.lifecycle import TRANSITIONS
+from ..model import rulebook
 from .csp import admin_policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +75,16 @@ def _ref_options(catalog: Catalog, types: tuple[str, ...]) -> list[dict]:
     return options
 
 
+def _ref_names(catalog: Catalog, types: tuple[str, ...]) -> dict[str, str]:
+    """id → name of the records a reference may name."""
+    names = {}
+    for type_name in types:
+        display = _display_field(RECORD_TYPES[type_name])
+        for record in sorted(catalog.of_type(type_name), key=lambda r: r.id):
+            names[record.id] = getattr(record, display, None) or record.id
+    return names
+
+
 def _hint(spec: FieldSpec, description: str | None, extra: str = "") -> str | None:
     parts = [p for p in (description, extra, INTERNAL_HINT if spec.internal else None) if p]
     return " ".join(parts) or None
@@ -105,9 +118,15 @@ def _widget(model: type[BaseModel], spec: FieldSpec, catalog: Catalog) -> dict:
         if spec.many:
             if not required:
                 out["default"] = []      # or Decap starts the list with one item of its fields' defaults
+            shown = field_specs(spec.part)[:2]
             out.update(widget="list", fields=fields, collapsed=True,
-                       summary=" ".join(f"{{{{fields.{f['name']}}}}}" for f in fields[:2]),
+                       summary=" ".join(f"{{{{fields.{s.name}}}}}" for s in shown),
                        label_singular=spec.title)
+            # collapsed rows show 整改中 and 总指挥部办公室, not rectifying and hq-office (taizhang-cms.js)
+            labels = {s.name: s.labels if s.labels else _ref_names(catalog, s.refs)
+                      for s in shown if s.labels or (s.refs and not s.many)}
+            if labels:
+                out["summary_labels"] = labels
         else:
             if not required:   # Decap would demand them even when the whole part is left empty
                 for sub in fields:
@@ -118,9 +137,15 @@ def _widget(model: type[BaseModel], spec: FieldSpec, catalog: Catalog) -> dict:
     elif spec.many:
         item = {"name": "item", "label": spec.title, "widget": "string"}
         out.update(widget="list", field=item)
+    elif spec.name == "street" and "district" in model.model_fields:
+        # a select of the chosen district's streets (taizhang-cms.js "tz-street")
+        out.update(widget="tz-street", streets={d.id: [[s.id, s.name] for s in d.streets]
+                                                for d in catalog.of_type("district")})
+        extra = "先选择责任区，再从该区的街道中选择。"
     elif inner is dt.date:
-        out.update(widget="datetime", format="YYYY-MM-DD", date_format="YYYY-MM-DD",
-                   time_format=False, picker_utc=True)
+        # typed and shown as YYYY-MM-DD, 今天 in Beijing time (taizhang-cms.js "tz-date"); Decap's own
+        # date picker shows the browser's format (mm/dd/yyyy) and UTC
+        out.update(widget="tz-date")
         if required:
             out["today_default"] = True        # taizhang-cms.js fills in today (Asia/Shanghai), as `new` does
         else:
@@ -146,7 +171,8 @@ def _widget(model: type[BaseModel], spec: FieldSpec, catalog: Catalog) -> dict:
     default = None if required else info.get_default(call_default_factory=True)
     if default not in (None, [], "") and not isinstance(default, BaseModel) and "default" not in out:
         out["default"] = default
-    hint = _hint(spec, info.description, extra)
+    # the street's description speaks of codes in the district's record: the select shows names
+    hint = _hint(spec, None if out["widget"] == "tz-street" else info.description, extra)
     if hint:
         out["hint"] = hint
     return out
@@ -157,8 +183,8 @@ def _id_field(model: type[Record]) -> dict:
         return {"name": "id", "label": "编号", "widget": "tz-id", "required": True,
                 "id_prefix": model.id_prefix, "collection_name": model.type_name,
                 "pattern": [model.id_pattern(), f"编号的格式是 {model.id_example()}"],
-                "hint": "自动取下一个编号（与 python -m generator new 相同），文件名就是编号。"}
-    return {"name": "id", "label": "编号", "widget": "string", "required": True,
+                "hint": "自动取下一个编号（与 taizhang new 相同），文件名就是编号。"}
+    return {"name": "id", "label": "编号", "widget": "tz-code", "required": True,
             "pattern": [model.id_pattern(), "小写字母开头，只用小写字母、数字和连字符，例如 " + model.id_example()],
             "hint": "文件名就是编号，保存后不能再改。"}
 
@@ -205,7 +231,7 @@ def _shape(model: type[BaseModel], parts: dict) -> list[dict]:
     for spec in field_specs(model):
         info = model.model_fields[spec.name]
         item = {"name": spec.name, "title": spec.title, "kind": _kind(model, spec), "many": spec.many,
-                "required": info.is_required()}
+                "required": info.is_required(), "text": spec.text}
         default = None if info.is_required() else info.get_default(call_default_factory=True)
         if isinstance(default, BaseModel):
             default = default.model_dump(mode="json")
@@ -221,10 +247,12 @@ def _shape(model: type[BaseModel], parts: dict) -> list[dict]:
 
 
 def model_shapes() -> dict:
+    """What the form's scripts know of the model: each type's and part's fields (for the
+    canonical writer and the rule check) and the rulebook (model/rulebook.py), which
+    taizhang-rules.js interprets as the validator does."""
     parts: dict = {}
     types = {name: _shape(model, parts) for name, model in RECORD_TYPES.items()}
-    return {"types": types, "parts": parts,
-            "transitions": {state: list(nxt) for state, nxt in TRANSITIONS.items()}}
+    return {"types": types, "parts": parts, "rules": rulebook.table()}
 
 
 def backend_settings() -> dict:
@@ -274,6 +302,7 @@ def write_admin(catalog: Catalog, docs: Path) -> None:
         if re.fullmatch(r"(\d+\.)?decap-cms\.js(\.LICENSE\.txt)?|[0-9a-f]+\.wasm", path.name):
             shutil.copyfile(path, vendor / path.name)
     shutil.copyfile(JS_YAML, vendor / "js-yaml.min.js")
+    shutil.copyfile(TEMPLATES / "taizhang-rules.js", admin / "taizhang-rules.js")
     shutil.copyfile(TEMPLATES / "taizhang-cms.js", admin / "taizhang-cms.js")
     shutil.copyfile(TEMPLATES / "admin.css", admin / "admin.css")
     settings = {"decap": decap_config(catalog, backend), "model": model_shapes()}

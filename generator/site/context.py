@@ -14,6 +14,7 @@ from ..catalog.catalog import Catalog, Summary
 from ..catalog.view import View
 from ..model import Record
 from .dashboards import Dashboard
+from .glossary import Term
 from .opendata import Table
 
 
@@ -69,7 +70,29 @@ class DataExtra:
     tables: tuple[Table, ...]
 
 
-EXTRAS = (HomeExtra, SectionExtra, DashboardExtra, DataExtra)
+@dataclass(frozen=True)
+class GlossaryExtra:
+    """glossary.md.j2: the words of a problem's lifecycle explained"""
+    states: tuple[Term, ...]                # every state: `key`, `label`, `text`, `next` (labels that may follow)
+    lights: tuple[Term, ...]                # every light: `key`, `label`, `text`
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a navigation group, as its overview page lists it."""
+    title: str
+    path: str                               # docs path of the section's index
+    count: int | None                       # records in it (None: not a section of records)
+    text: str                               # what it holds
+
+
+@dataclass(frozen=True)
+class GroupExtra:
+    """group_index.md.j2: the overview page of a navigation tab that holds several sections"""
+    sections: tuple[Section, ...]
+
+
+EXTRAS = (HomeExtra, SectionExtra, DashboardExtra, DataExtra, GlossaryExtra, GroupExtra)
 
 
 @dataclass(frozen=True)
@@ -84,4 +107,4 @@ class PageContext:
     records: tuple = ()                     # other list pages
     groups: tuple = ()                      # index pages: (heading, path, count)
     pager: Pager | None = None              # list pages: where this page sits in its list
-    extra: HomeExtra | SectionExtra | DashboardExtra | DataExtra | None = None
+    extra: HomeExtra | SectionExtra | DashboardExtra | DataExtra | GlossaryExtra | GroupExtra | None = None

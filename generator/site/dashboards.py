@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from ..catalog.catalog import Catalog, assessment_rankings
+from ..catalog.decisions import DecisionTally, FollowUp, follow_ups, tally
 from ..model.lifecycle import status_on
 from ..model.periods import whole_months, whole_weeks
 from ..model.problem import SOURCES
@@ -64,16 +65,6 @@ class CadenceRow:
 
 
 @dataclass(frozen=True)
-class DecisionTally:
-    owner: str
-    name: str
-    total: int
-    done: int
-    in_progress: int
-    late: int
-
-
-@dataclass(frozen=True)
 class AssessmentTable:
     assessments: tuple                      # assessment records, oldest first
     rows: tuple[tuple[str, str, tuple], ...]  # (district id, name, ((score, rank) | None per assessment))
@@ -100,6 +91,7 @@ class Dashboard:
     media_weeks: CadenceRow
     decisions: DecisionTally
     decisions_by_owner: tuple[DecisionTally, ...]
+    open_decisions: tuple[FollowUp, ...]    # not done, most overdue first (listed where the view shows urging)
     overdue_by_unit: tuple[tuple[str, str, tuple], ...]   # (unit id, name, overdue problems)
     accountability: tuple                   # cases in this view, newest first
 
@@ -194,20 +186,16 @@ def _cadence(catalog: Catalog, start: dt.date, end: dt.date):
     return scheduling, sub_hq_weeks, inspection_months, media
 
 
-def _decisions(catalog: Catalog) -> tuple[DecisionTally, tuple[DecisionTally, ...]]:
+def _decisions(catalog: Catalog) -> tuple[DecisionTally, tuple[DecisionTally, ...], tuple[FollowUp, ...]]:
+    """All decisions, per owner (most late first) and those not done yet; every count adds up:
+    total = done + in progress + not started, overall and per owner."""
+    items = follow_ups(catalog)
     per_owner: dict[str, list] = defaultdict(list)
-    for meeting in catalog.of_type("meeting"):
-        for d in meeting.decisions:
-            per_owner[d.owner].append(d)
-
-    def tally(owner, name, items):
-        late = sum(d.state != "done" and d.deadline < catalog.as_of for d in items)
-        return DecisionTally(owner, name, len(items), sum(d.state == "done" for d in items),
-                             sum(d.state == "in_progress" for d in items), late)
-    everything = tally("", "全部", [d for items in per_owner.values() for d in items])
-    by_owner = tuple(sorted((tally(o, _name(catalog, o), items) for o, items in per_owner.items()),
-                            key=lambda t: (-t.late, -t.total, t.owner)))
-    return everything, by_owner
+    for item in items:
+        per_owner[item.owner].append(item)
+    by_owner = tuple(sorted((tally(o, _name(catalog, o), found) for o, found in per_owner.items()),
+                            key=lambda t: (-t.late, -(t.total - t.done), -t.total, t.owner)))
+    return tally("", "全部", items), by_owner, tuple(f for f in items if f.state != "done")
 
 
 def _name(catalog: Catalog, record_id: str) -> str:
@@ -243,7 +231,7 @@ def compute(catalog: Catalog) -> Dashboard:
     start = campaign.start if campaign else min((p.found for p in problems), default=as_of)
     end = min(campaign.end or as_of, as_of) if campaign else as_of
     scheduling, sub_hq_weeks, inspection_months, media = _cadence(catalog, start, end)
-    decisions, decisions_by_owner = _decisions(catalog)
+    decisions, decisions_by_owner, open_decisions = _decisions(catalog)
 
     overdue: dict[str, list] = defaultdict(list)
     for p in problems:
@@ -262,5 +250,6 @@ def compute(catalog: Catalog) -> Dashboard:
         by_indicator=_labelled(catalog, by["indicator"], {i.id: i.name for i in catalog.of_type("indicator")}, yellow),
         trend=_trend(catalog, problems), assessments=table, scheduling=scheduling,
         sub_hq_weeks=sub_hq_weeks, inspection_months=inspection_months, media_weeks=media,
-        decisions=decisions, decisions_by_owner=decisions_by_owner, overdue_by_unit=overdue_by_unit,
+        decisions=decisions, decisions_by_owner=decisions_by_owner, open_decisions=open_decisions,
+        overdue_by_unit=overdue_by_unit,
         accountability=tuple(sorted(catalog.of_type("accountability"), key=lambda a: (a.date, a.id), reverse=True)))

@@ -45,7 +45,7 @@ def page_policy(page: Path) -> str:
         found = None
     if found is None:
         raise NginxConfError(f"{page} 中没有内容安全策略（Content-Security-Policy）的 meta 标签。"
-                             "提示：先用 python -m generator build 生成网站（make site）")
+                             "提示：先用 make site（.venv/bin/taizhang build）生成网站")
     return html.unescape(found.group(1))
 
 

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
 from ..catalog.catalog import Catalog
@@ -164,8 +165,19 @@ def write_open_data(catalog: Catalog, dashboard: Dashboard, docs: Path) -> list[
     return written
 
 
+def feed_id(catalog: Catalog) -> str:
+    """The feed's Atom id: the same every day (a reader that sees another id takes it for another
+    feed), and not the same for two cities: a tag URI (RFC 4151) dated by the campaign's start,
+    naming its city."""
+    campaign = catalog.campaign
+    start = campaign.start.isoformat() if campaign else "2000-01-01"
+    city = quote(campaign.city if campaign and campaign.city else "taizhang", safe="")
+    return f"tag:taizhang,{start}:{city}/feed"
+
+
 def atom_feed(catalog: Catalog, site_name: str, limit: int = 200) -> str:
-    """State changes of problems, circulars and held meetings, newest first."""
+    """State changes of problems, circulars and held meetings, newest first. Entry ids are
+    dated by the entry (an event, a circular, a meeting), so they never change either."""
     entries = []
     for p in catalog.of_type("problem"):
         for n, event in enumerate(p.history):
@@ -183,8 +195,10 @@ def atom_feed(catalog: Catalog, site_name: str, limit: int = 200) -> str:
         return f"{day.isoformat()}T00:00:00+08:00"
     updated = entries[0][0] if entries else catalog.as_of
     lines = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
-             f"<title>{xml_escape(site_name)}：最新动态</title>", '<link rel="alternate" href="./"/>',
-             f"<id>tag:taizhang,{catalog.as_of.isoformat()}:feed</id>", f"<updated>{stamp(updated)}</updated>",
+             f"<title>{xml_escape(site_name)}：最新动态</title>",
+             '<link rel="self" type="application/atom+xml" href="feed.xml"/>',
+             '<link rel="alternate" type="text/html" href="./"/>',
+             f"<id>{xml_escape(feed_id(catalog))}</id>", f"<updated>{stamp(updated)}</updated>",
              f"<author><name>{xml_escape(site_name)}</name></author>"]
     for day, key, title, url, summary in entries:
         lines += ["<entry>", f"<title>{xml_escape(title)}</title>", f'<link href="{xml_escape(url)}"/>',

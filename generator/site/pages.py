@@ -17,8 +17,10 @@ from ..catalog.view import View
 from ..model import Record, display_name
 from ..model.lifecycle import STATE_LABELS
 from ..model.problem import SOURCES
-from .context import DashboardExtra, DataExtra, HomeExtra, PageContext, Pager, SectionExtra, Site
+from .context import (DashboardExtra, DataExtra, GlossaryExtra, GroupExtra, HomeExtra, PageContext, Pager, Section,
+                      SectionExtra, Site)
 from .dashboards import Dashboard
+from .glossary import lights, states
 from .render import DATE_FIELD, date_zh, newest_first
 from .urls import SECTIONS, list_path, page_path, record_path
 
@@ -50,23 +52,51 @@ NAV = [("问题", ["problems"]), ("组织", ["hq", "sub-hqs", "groups", "distric
        ("会议", ["meetings"]), ("督查", ["inspections", "self-inspections", "patrols"]),
        ("测评", ["assessments"]), ("媒体反馈", ["media"]), ("通报", ["circulars"]),
        ("工作任务", ["tasks"]), ("责任追究", ["accountability"])]
+# A tab that holds several sections opens on an overview page of its own name (its title is the
+# tab's), listing the sections: the tab 督查 leads to a page 督查, not to the first section (实地督查).
+GROUP_PAGES = {"仪表板": "dashboards/overview.md", "组织": "org/index.md", "督查": "checks/index.md"}
+DASHBOARD_TEXT = {
+    "dashboards/index.md": "问题总数、销号率、红黄绿灯；各区（县、市）和各分指挥部的整改排名与名次变化，红榜与黑榜。",
+    "dashboards/trend.md": "每月新增、销号和积压的问题；按问题来源、点位类型和测评指标统计。",
+    "dashboards/assessments.md": "各区历次模拟测评和第三方测评的得分率与名次。",
+    "dashboards/cadence.md": "调度会、分指挥部会议、督查组督查和媒体反馈是否达到规定的频次。",
+    "dashboards/decisions.md": "各次会议议定事项的落实情况，按责任单位统计。",
+    "dashboards/urging.md": "按责任单位列出的逾期问题（发催办通知用）和责任追究案件。",
+}
+SECTION_TEXT = {
+    "hq": "总指挥部和总指挥部办公室：领导、职责、总指挥部会议。",
+    "sub-hqs": "分指挥部：成员单位、工作任务、会议和牵头整改的问题。",
+    "groups": "督查组：带队领导、负责的区和实地督查。",
+    "districts": "各区（县、市）和开发（度假）园区：问题、整改排名、测评排名和议定事项。",
+    "units": "市级部门、区级部门和街道：负责整改的问题和议定事项。",
+    "inspections": "督查组到各区实地督查，发现的问题立项整改。",
+    "self-inspections": "各区、各单位对照测评体系上报的自检自查报告。",
+    "patrols": "市级老领导工作组进驻各区的日常巡查和意见建议。",
+}
+GLOSSARY = "problems/states.md"
 _TYPE_OF_SECTION = {section: type_name for type_name, section in SECTIONS.items()}
 # organisation records are listed in the order of their files, the others newest first
 _UNDATED = {"district", "sub_hq", "inspection_group", "unit", "hq"}
 
 
 def page_title(record: Record, catalog: Catalog) -> str:
-    """The title of a record's page (browser tab, header, search results)."""
+    """The title of a record's page (browser tab, header, search results); pages whose record has
+    no title of its own show it as their heading too, so the two always agree."""
     kind = record.type_name
     if kind == "problem":
         district = catalog.get(record.district)
         return f"{record.title}（{display_name(district)}）" if district else record.title
-    if kind == "inspection":
-        return f"{display_name(record)} {date_zh(record.date)}"
-    if kind in ("media_feedback", "patrol_log"):
-        return f"{'媒体反馈' if kind == 'media_feedback' else '老领导巡查'} {date_zh(record.date)}"
+    if kind == "inspection":           # the page's heading too: 第一督查组实地督查（2017年4月6日）
+        group = catalog.get(record.group)
+        return f"{display_name(group) if group else ''}实地督查（{date_zh(record.date)}）"
+    if kind == "media_feedback":
+        return f"媒体反馈（{date_zh(record.date)}）"
+    if kind == "patrol_log":
+        group = catalog.get(record.group)
+        return f"{display_name(group) if group else '老领导工作组'}巡查（{date_zh(record.date)}）"
     if kind == "accountability":
-        return f"{record.id} 责任追究"
+        target = catalog.get(record.target)
+        return f"{record.id} 责任追究：{display_name(target)}" if target else f"{record.id} 责任追究"
     return display_name(record)
 
 
@@ -125,6 +155,8 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Pag
             if kind_label:
                 groups.append((kind_label, label, path, len(chosen)))
     add("problem_index.md.j2", "problems/index.md", "问题", True, groups=tuple(groups))
+    add("glossary.md.j2", GLOSSARY, "问题状态说明", True,
+        extra=GlossaryExtra(states(), lights(catalog.thresholds.yellow_days)))
 
     add("data.md.j2", "data/index.md", "开放数据", True, extra=DataExtra(tuple(tables)))
     for path, template, title in DASHBOARDS:
@@ -143,6 +175,15 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Pag
             ordered = tuple(sorted(records, key=lambda r: (getattr(r, date_field), r.id), reverse=True))
         add_paged("record_list.html.j2", f"{section}/index.md", title, ordered, "records", True,
                   extra=SectionExtra(type_name))
+    shown = [(path, title) for path, _, title in DASHBOARDS if any(p.context.path == path for p in pages)]
+    add("group_index.md.j2", GROUP_PAGES["仪表板"], "仪表板", True, extra=GroupExtra(tuple(
+        Section(title, path, None, DASHBOARD_TEXT[path]) for path, title in shown)))
+    titles = dict(SECTION_INDEX)
+    for tab, sections in NAV:
+        if tab in GROUP_PAGES:
+            listed = tuple(Section(titles[s], f"{s}/index.md", len(catalog.of_type(_TYPE_OF_SECTION[s])), SECTION_TEXT[s])
+                           for s in sections)
+            add("group_index.md.j2", GROUP_PAGES[tab], tab, True, extra=GroupExtra(listed))
     return pages
 
 
@@ -152,13 +193,14 @@ def nav(pages: list[Page]) -> list:
     titles = dict(SECTION_INDEX)
     entries: list = [{"首页": "index.md"}]
     dashboards = [{title: path} for path, _, title in DASHBOARDS if path in present]
-    entries.append({"仪表板": dashboards})
+    entries.append({"仪表板": [{"仪表板": GROUP_PAGES["仪表板"]}] + dashboards})
     for tab, sections in NAV:
         items = [{titles[s]: f"{s}/index.md"} for s in sections if f"{s}/index.md" in present]
         if len(sections) == 1 and items:
             entries.append({tab: items[0][titles[sections[0]]]})
         elif items:
-            entries.append({tab: items})
+            overview = [{tab: GROUP_PAGES[tab]}] if GROUP_PAGES.get(tab) in present else []
+            entries.append({tab: overview + items})
     if "data/index.md" in present:
         entries.append({"开放数据": "data/index.md"})
     return entries

@@ -123,7 +123,7 @@ def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
     mark(work, "work")
     dashboard, tables = write_data(view, site, docs)
     pages = plan(view, site, dashboard, tables)
-    renderer = Renderer(TEMPLATES, view, site)
+    renderer = Renderer(TEMPLATES, view, site, dashboard)
     for page in pages:
         if page.in_mkdocs:
             target = docs / page.context.path

@@ -21,6 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..catalog.catalog import Catalog, assessment_rankings, problem_counts
+from ..catalog.decisions import of_meeting, owned_by
+from ..catalog.meetings import Meetings
 from ..catalog.view import View
 from ..model import RECORD_TYPES, Record, display_name
 from ..model.fields import choice_label
@@ -29,6 +31,8 @@ from ..model.problem import SOURCES
 from ..model.ranking import ranking
 from .charts import bar_chart, line_chart
 from .context import PageContext, Site
+from .dashboards import Dashboard
+from .glossary import next_steps
 from .urls import depth, list_path, page_path, page_url, record_path
 
 # the date a list of records of a type is sorted and shown by
@@ -77,7 +81,7 @@ def number_zh(value) -> str:
 class Renderer:
     """The templates of site_templates/pages/ with this view's helpers; `render` fills one page."""
 
-    def __init__(self, templates: Path, view: View, site: Site):
+    def __init__(self, templates: Path, view: View, site: Site, dashboard: Dashboard | None = None):
         catalog = view.catalog
         self.catalog, self.site, self.history = catalog, site, view.history
         self.env = Environment(loader=FileSystemLoader(templates / "pages"), autoescape=True,
@@ -103,10 +107,29 @@ class Renderer:
                 [m.month for m in months], [("新增", [m.opened for m in months]), ("销号", [m.closed for m in months]),
                                             ("积压", [m.backlog for m in months])], title, table_id),
             chart_assessment=self.assessment_chart,
-            changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), last_change=view.history.latest,
-            shows=view.shows)
+            changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), updated_of=view.updated,
+            shows=view.shows,
+            decisions_of=lambda r: owned_by(catalog, r.id), meeting_decisions=lambda m: of_meeting(catalog, m),
+            meeting_around=lambda m: self.meetings.around(m), statements_expected=lambda m: self.meetings.expected(m),
+            standing=self.standing, next_steps=next_steps)
+        self._standing = {}
+        if dashboard is not None:
+            for rows in (dashboard.districts, dashboard.sub_hqs):
+                for row in rows:
+                    self._standing[row.id] = (row, len(rows))
+        self._meetings = None
         self._rankings = None
         self._links: dict[str, dict[str, Markup]] = {}     # per depth: record id → its link
+
+    @property
+    def meetings(self) -> Meetings:
+        if self._meetings is None:
+            self._meetings = Meetings(self.catalog)
+        return self._meetings
+
+    def standing(self, record: Record):
+        """(its row in the dashboard's ranking, number ranked) for a district or sub-HQ, else None."""
+        return self._standing.get(record.id)
 
     def labels(self, record: Record, field_name: str) -> list[str]:
         return [choice_label(record, field_name, v) for v in getattr(record, field_name)]

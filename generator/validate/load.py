@@ -248,6 +248,16 @@ def read_text(file: str, path: Path) -> tuple[str | None, Finding | None]:
     return _decode(file, raw)
 
 
+def given_text(file: str, text: str | bytes) -> tuple[str | None, Finding | None]:
+    """`read_text` for text a writer is about to put in a file (validate's overlay): the same
+    size limit and decoding, so the would-be file reads as it will from disk."""
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", errors="surrogatepass")
+    if len(raw) > MAX_BYTES:
+        return None, finding("E-FILE-TOO-LARGE", file, line=1, column=1,
+                             size=f"{len(raw) / 1e6:.1f} MB", limit=f"{MAX_BYTES / 1e6:.0f} MB")
+    return _decode(file, raw)
+
+
 def _classify(rel: Path) -> tuple[type[Record] | None, str | None]:
     """The record type for a path relative to records/, and its year folder if any."""
     parts = rel.parts[:-1]

@@ -14,7 +14,7 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ..findings import Finding, Loc
-from .load import _Loader, read_text
+from .load import _Loader, given_text, read_text
 
 # Codes whose location is the key itself (the key is what is wrong), not its value.
 _AT_KEY = {"E-SCHEMA-UNKNOWN-KEY"}
@@ -74,10 +74,10 @@ def locate_in(root: Node | None, findings, known: Positions) -> list[Finding]:
 
 
 def locate(findings: list[Finding], records: Path,
-           known: dict[str, Positions] | None = None) -> list[Finding]:
+           known: dict[str, Positions] | None = None, texts: dict[str, str] | None = None) -> list[Finding]:
     """Return findings with line/column filled in where a stage left them at 0: from `known`
     (file → positions) where it has them, else by parsing the file again (and adding to
-    `known`)."""
+    `known`); a file in `texts` (validate's overlay) is parsed from there."""
     known = {} if known is None else known
     pending: dict[str, list[int]] = defaultdict(list)
     out = list(findings)
@@ -90,7 +90,7 @@ def locate(findings: list[Finding], records: Path,
                 pending[f.file].append(i)
     base = records.resolve().parent
     for file, indexes in pending.items():
-        text, problem = read_text(file, base / file)
+        text, problem = given_text(file, texts[file]) if texts and file in texts else read_text(file, base / file)
         if text is None:
             for i in indexes:
                 out[i] = out[i].located(1, 1)

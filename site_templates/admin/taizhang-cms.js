@@ -8,8 +8,8 @@
  *     otherwise, the same quoting ruamel.yaml chooses), and every top-level field or list item
  *     the form did not change is copied from the file as it was, comments included;
  *   - the "tz-id" widget: the next id of the year, as `python -m generator new` allocates it;
- *   - a check before saving: the rectification lifecycle and the other rules the validator
- *     applies to a single record (generator/validate/check/rules.py), with the same Chinese messages.
+ *   - a check before saving: the rulebook as taizhang-rules.js applies it (config.json → model.rules,
+ *     generated from the record model: the validator's own rules, codes and Chinese messages).
  */
 'use strict';
 window.CMS_MANUAL_INIT = true;
@@ -308,61 +308,192 @@ window.CMS_MANUAL_INIT = true;
     return [Control, Preview];
   }
 
-  // ---------------------------------------------------------------- check before saving (rules.py)
-  function lifecycleErrors(data, labels) {
-    var errors = [], history = data.history || [];
-    var label = function (s) { return labels[s] || s; };
-    if (data.deadline && data.found && data.deadline < data.found) errors.push('整改时限 ' + data.deadline + ' 早于发现日期 ' + data.found + '。');
-    if (!history.length) return errors.concat(['整改过程至少要有一条“立项”事件。']);
-    if (history[0].state !== 'registered') errors.push('整改过程的第一条事件应为“立项”，这里是“' + label(history[0].state) + '”。');
-    var deadline = data.deadline;
-    history.forEach(function (event, i) {
-      var n = '第 ' + (i + 1) + ' 条事件';
-      if (data.found && event.date && event.date < data.found) errors.push(n + '的日期 ' + event.date + ' 早于发现日期 ' + data.found + '。');
-      if (i) {
-        var previous = history[i - 1];
-        if (event.date && previous.date && event.date < previous.date) errors.push(n + '的日期 ' + event.date + ' 早于上一条的 ' + previous.date + '，事件须按先后排列。');
-        var allowed = MODEL.transitions[previous.state] || [];
-        if (!allowed.includes(event.state)) {
-          errors.push(n + '：不能从“' + label(previous.state) + '”直接变为“' + label(event.state) + '”；可以变为：' +
-            (allowed.map(label).join('、') || '（无，已销号）') + '。');
+  // ---------------------------------------------------------------- display and widgets (Chinese, Beijing time)
+  // Everything here changes how the form shows and takes values, never what is saved or checked:
+  // dates typed and shown as YYYY-MM-DD in Beijing time, a street chosen among the district's,
+  // an id that cannot change once the record exists, list rows summarised in Chinese, errors
+  // without the "Error:" of JavaScript, and the login page laid out (admin.css).
+  var DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+
+  function realDate(text) {
+    var m = DATE.exec(text || '');
+    if (!m) return false;
+    var d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+  }
+
+  // "tz-date": a date as the records write it. The text box takes YYYY-MM-DD (what the user sees is
+  // what is saved, whatever the browser's language); the calendar is the browser's own, opened by a
+  // button; 今天 is today in Beijing (Asia/Shanghai), as `taizhang new` dates a record.
+  function dateWidget() {
+    var h = window.h;
+    var Control = window.createClass({
+      isValid: function () {
+        var value = this.props.value;
+        if (!value || realDate(value)) return true;
+        return { error: { message: '日期应写成 YYYY-MM-DD（例如 2017-04-07），且是真实存在的日期；现在是“' + value + '”。' } };
+      },
+      openPicker: function () {
+        var picker = this.picker;
+        if (!picker) return;
+        if (typeof picker.showPicker === 'function') {
+          try { picker.showPicker(); return; } catch (e) { /* not allowed here: fall through */ }
         }
-      }
-      if (event.state === 'extended') {
-        var missing = [['reason', '延期理由'], ['new_deadline', '新整改时限'], ['approved_by', '批准单位']]
-          .filter(function (p) { return !event[p[0]]; }).map(function (p) { return p[1]; });
-        if (missing.length) errors.push(n + '（延期）须填写：' + missing.join('、') + '。');
-        if (event.new_deadline) {
-          if (deadline && event.new_deadline <= deadline) errors.push(n + '：新时限 ' + event.new_deadline + ' 须晚于原时限 ' + deadline + '。');
-          deadline = event.new_deadline;
-        }
-      }
+        picker.focus();
+        picker.click();
+      },
+      render: function () {
+        var self = this, value = this.props.value || '';
+        return h('div', { className: 'tz-date' },
+          h('input', {
+            id: this.props.forID, type: 'text', className: this.props.classNameWrapper + ' tz-date__text',
+            value: value, placeholder: 'YYYY-MM-DD', inputMode: 'numeric', maxLength: 10, autoComplete: 'off',
+            'aria-describedby': 'tz-zone-' + this.props.forID, spellCheck: false,
+            onChange: function (e) { self.props.onChange(e.target.value.trim()); },
+            onFocus: this.props.setActiveStyle, onBlur: this.props.setInactiveStyle,
+          }),
+          h('input', {
+            type: 'date', className: 'tz-date__picker', tabIndex: -1, 'aria-hidden': 'true',
+            value: realDate(value) ? value : '', ref: function (el) { self.picker = el; },
+            onChange: function (e) { if (e.target.value) self.props.onChange(e.target.value); },
+          }),
+          h('button', { type: 'button', className: 'tz-date__button', onClick: this.openPicker }, '选择日期'),
+          h('button', { type: 'button', className: 'tz-date__button', onClick: function () { self.props.onChange(today()); } }, '今天'),
+          value ? h('button', { type: 'button', className: 'tz-date__button', onClick: function () { self.props.onChange(''); } }, '清除') : null,
+          h('span', { id: 'tz-zone-' + this.props.forID, className: 'tz-date__zone' }, '北京时间，写成 YYYY-MM-DD'));
+      },
     });
-    if (history[history.length - 1].state === 'closed' && !history.some(function (e) { return e.evidence && e.evidence.length; })) {
-      errors.push('销号前须有整改后照片或佐证材料：在“已反馈”事件的“佐证材料”中附上。');
+    return [Control, function (props) { return window.h('span', {}, props.value); }];
+  }
+
+  // "tz-street": the street of the record's district, chosen by name; the options follow the
+  // district chosen above (config.json carries each district's streets).
+  function streetWidget() {
+    var h = window.h;
+    function districtOf(props) { return props.entry.getIn(['data', 'district']) || ''; }
+    var Control = window.createClass({
+      shouldComponentUpdate: function (next) {
+        return next.value !== this.props.value || districtOf(next) !== districtOf(this.props) ||
+          next.classNameWrapper !== this.props.classNameWrapper;
+      },
+      componentDidUpdate: function (previous) {
+        var before = districtOf(previous), now = districtOf(this.props);
+        if (before && before !== now && this.props.value && !this.options(now).some(function (o) { return o[0] === this.props.value; }, this)) {
+          this.props.onChange('');       // another district: its streets are others
+        }
+      },
+      options: function (district) {
+        var streets = this.props.field.get('streets');
+        var list = streets && streets.get(district);
+        return list ? list.toJS() : [];
+      },
+      render: function () {
+        var self = this, district = districtOf(this.props), options = this.options(district), value = this.props.value || '';
+        var known = !value || options.some(function (o) { return o[0] === value; });
+        var items = [h('option', { key: '', value: '' }, district ? '（不填街道）' : '（先选择责任区）')];
+        options.forEach(function (o) { items.push(h('option', { key: o[0], value: o[0] }, o[1] + '（' + o[0] + '）')); });
+        if (!known) items.push(h('option', { key: value, value: value }, value + '（不是所选区的街道）'));
+        return h('select', {
+          id: this.props.forID, className: this.props.classNameWrapper + ' tz-select', value: value,
+          disabled: !district && !value,
+          onChange: function (e) { self.props.onChange(e.target.value); },
+          onFocus: this.props.setActiveStyle, onBlur: this.props.setInactiveStyle,
+        }, items);
+      },
+    });
+    return [Control, function (props) { return window.h('span', {}, props.value); }];
+  }
+
+  // "tz-code": the id of a record that is not numbered by year (a district, a unit …): typed when
+  // the record is new, read-only once it exists (the file is named by it; renaming is a review matter).
+  function codeWidget() {
+    var h = window.h;
+    var Control = window.createClass({
+      render: function () {
+        var self = this, existing = !this.props.entry.get('newRecord');
+        return h('input', {
+          id: this.props.forID, type: 'text', className: this.props.classNameWrapper, value: this.props.value || '',
+          readOnly: existing && !!this.props.value, spellCheck: false, autoComplete: 'off',
+          onChange: function (e) { self.props.onChange(e.target.value); },
+          onFocus: this.props.setActiveStyle, onBlur: this.props.setInactiveStyle,
+        });
+      },
+    });
+    return [Control, function (props) { return window.h('span', {}, props.value); }];
+  }
+
+  // A collapsed list item is summarised by its first fields (`summary` in config.json); a choice
+  // is shown by its Chinese label ("2017-04-14 整改中", not "… rectifying"): cms.py lists the labels
+  // in `summary_labels`, and the list widget's summary is given the labelled values.
+  function chineseSummaries(CMS) {
+    var list = CMS.getWidget('list');
+    var proto = list && list.control && list.control.prototype;
+    if (!proto || typeof proto.objectLabel !== 'function' || proto.taizhangLabels) return;
+    var objectLabel = proto.objectLabel;
+    proto.taizhangLabels = true;
+    proto.objectLabel = function (item) {
+      var labels = this.props.field && this.props.field.get('summary_labels');
+      var shown = item;
+      if (labels && item && typeof item.get === 'function') {
+        labels.forEach(function (byValue, name) {
+          var value = item.get(name);
+          if (value !== undefined && byValue.has(value)) shown = shown.set(name, byValue.get(value));
+        });
+      }
+      return objectLabel.call(this, shown);
+    };
+  }
+
+  // Decap shows a failed save as "保存内容失败: Error: …": our own messages are whole Chinese
+  // sentences, so the toast says 未保存 and the message, without JavaScript's "Error:".
+  function plainError(error) {
+    if (!(error instanceof Error) || error.name === '') return error;
+    var shown = new Error(String(error.message).replace(/^记录未保存：/, ''));
+    shown.name = '';                      // Error.prototype.toString: the message alone
+    return shown;
+  }
+
+  function chineseErrors(CMS) {
+    var zh = CMS.getLocale && CMS.getLocale('zh_Hans');
+    if (zh && zh.ui && zh.ui.toast) {
+      var toast = Object.assign({}, zh.ui.toast, { onFailToPersist: '未保存：%{details}' });
+      CMS.registerLocale('zh_Hans', Object.assign({}, zh, { ui: Object.assign({}, zh.ui, { toast: toast }) }));
     }
-    return errors;
+    var register = CMS.registerEventListener;
+    CMS.registerEventListener = function (listener, options) {
+      if (listener && listener.name === 'preSave' && typeof listener.handler === 'function') {
+        var handler = listener.handler;
+        listener = Object.assign({}, listener, {
+          handler: function () {
+            try {
+              var result = handler.apply(this, arguments);
+              return result && typeof result.then === 'function' ? result.then(null, function (e) { throw plainError(e); }) : result;
+            } catch (e) {
+              throw plainError(e);
+            }
+          },
+        });
+      }
+      return register.call(CMS, listener, options);
+    };
   }
 
-  // A part left optional as a whole (e.g. 领导批示) still needs its required fields once begun.
-  function partErrors(collection, data) {
-    var errors = [];
-    (MODEL.types[collection] || []).forEach(function (field) {
-      var value = data[field.name];
-      if (field.kind !== 'part' || field.many || !isMap(value)) return;
-      var missing = MODEL.parts[field.part].filter(function (sub) { return sub.required && value[sub.name] === undefined; });
-      if (missing.length) errors.push('“' + field.title + '”须填写：' + missing.map(function (sub) { return sub.title; }).join('、') + '。');
+  function registerDisplay(CMS) {
+    chineseErrors(CMS);
+    chineseSummaries(CMS);
+    [['tz-date', dateWidget()], ['tz-street', streetWidget()], ['tz-code', codeWidget()]].forEach(function (w) {
+      CMS.registerWidget(w[0], w[1][0], w[1][1]);
     });
-    return errors;
   }
 
-  function recordErrors(collection, data, stateLabels) {
-    var errors = partErrors(collection, data);
-    if (collection === 'problem') return errors.concat(lifecycleErrors(data, stateLabels));
-    if (collection === 'meeting' && data.kind === 'sub_hq' && !data.sub_hq) errors.push('分指挥部工作会议须填写“分指挥部”。');
-    if (collection === 'meeting' && data.kind === 'district' && !data.district) errors.push('区级工作会议须填写“区（县、市）”。');
-    if (collection === 'assessment' && data.kind === 'third_party' && !data.assessor) errors.push('第三方测评须填写“测评机构”。');
-    return errors;
+  // ---------------------------------------------------------------- check before saving
+  // The rulebook (config.json → model.rules) as taizhang-rules.js applies it: the validator's
+  // rules, codes and messages. What the form cannot check alone (references to records that
+  // exist, ids unique in the whole tree, attachments) is for the merge request's CI.
+  function recordErrors(collection, data) {
+    return window.TaizhangRules.check(MODEL, collection, data).map(function (f) {
+      return f.code + ' [' + f.path + '] ' + f.message + '。提示：' + f.hint;
+    });
   }
 
   // ---------------------------------------------------------------- file name = id, as typed
@@ -383,7 +514,7 @@ window.CMS_MANUAL_INIT = true;
           var wanted = file.path.slice(0, slash + 1) + (id && id[1]) + '.yaml';
           if (id && file.path.toLowerCase() === wanted.toLowerCase()) file.path = wanted;
           else if (id && options.newEntry) {     // Decap made the name unique: the id is taken
-            throw new Error('编号 ' + id[1] + ' 已被另一份尚未合并的草稿或记录占用：请把“编号”改成下一个未用的编号后再保存。');
+            throw plainError(new Error('编号 ' + id[1] + ' 已被另一份尚未合并的草稿或记录占用：请把“编号”改成下一个未用的编号后再保存。'));
           }
         });
         return persist(entry, options);
@@ -423,22 +554,18 @@ window.CMS_MANUAL_INIT = true;
         var date = today();
         settings.decap.collections.forEach(function (c) { fillToday(c.fields, date); });
         var CMS = window.CMS;
+        registerDisplay(CMS);
         Object.keys(MODEL.types).forEach(function (type) {     // one per type: it knows the field order
           CMS.registerCustomFormat('taizhang-' + type, 'yaml', format(type));
         });
         var widget = idWidget();
         CMS.registerWidget('tz-id', widget[0], widget[1]);
-        var problem = settings.decap.collections.find(function (c) { return c.name === 'problem'; });
-        var stateField = problem.fields.find(function (f) { return f.name === 'history'; })
-          .fields.find(function (f) { return f.name === 'state'; });
-        var stateLabels = {};
-        stateField.options.forEach(function (o) { stateLabels[o.value] = o.label; });
         CMS.registerEventListener({
           name: 'preSave',
           handler: function (event) {
             var entry = event.entry;
             var data = clean(entry.get('data').toJS(), null, false) || {};
-            var errors = recordErrors(entry.get('collection'), data, stateLabels);
+            var errors = recordErrors(entry.get('collection'), data);
             if (errors.length) throw new Error('记录未保存：' + errors.join(' '));
             return entry.get('data');
           },

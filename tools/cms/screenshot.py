@@ -15,7 +15,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from test_cms import CHROMIUM, _choose, local_cms  # noqa: E402
+from conftest import CHROMIUM  # noqa: E402
+from test_cms import _choose, local_cms  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -32,6 +33,7 @@ def main() -> None:
         page.locator("[id^=title-field]").fill("金碧路公交站台公益广告牌破损")
         page.locator("[id^=description-field]").fill("金碧路公交站台：公益广告牌破损，“讲文明树新风”字样脱落。")
         _choose(page, "district", "盘龙")
+        page.locator("[id^=street-field]").select_option("panlong-s02")
         page.locator("[id^=title-field]").click()
         page.screenshot(path=str(OUT / "form-new-problem.png"))
         page = browser.new_page(viewport={"width": 1100, "height": 860}, locale="zh-CN")

@@ -1,8 +1,10 @@
 """Validate, step 2, check: loaded documents → valid records and findings, in passes.
 
 schema (each record alone) → references (across records) → rules (dates, lifecycle, privacy,
-cadence). A pass sees only the records that passed the ones before, so one mistake is
-reported once, where it is.
+cadence). A mistake makes unreadable only the field it is in: a record the model refused in
+part goes on to the later passes with its other fields (`schema.partial`), so one run shows
+all of a record's independent errors, and each mistake once, where it is. Only records that
+passed pass 1 whole are seen by other records (as reference targets) and by the cadence pass.
 
 The work is split along what it depends on, so that the validator can keep the first part
 per file in its cache (validate/engine/) and redo only the second:
@@ -17,6 +19,7 @@ per file in its cache (validate/engine/) and redo only the second:
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Callable, Mapping, NamedTuple
@@ -32,8 +35,9 @@ from .schema import Valid, check_document, duplicates, id_key
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What the later passes need of a record that passed pass 1."""
-    target: Target
+    """What the later passes need of a record: of one that passed pass 1, or of the part that
+    could be read of one that did not (then `target` is None: it is no record to refer to)."""
+    target: Target | None
     outgoing: Outgoing
     rules: RuleFacts
     cadence: object | None         # cadence_entry(record)
@@ -59,7 +63,7 @@ class Examined:
     record_id: str | None = None
     id_findings: tuple[Finding, ...] = ()
     model_findings: tuple[Finding, ...] = ()
-    facts: Facts | None = None     # None unless the record passed its model and its id checks
+    facts: Facts | None = None     # None when nothing of the record could be read
     record: Record | None = field(default=None, compare=False)   # kept only when asked for
 
     @property
@@ -85,16 +89,18 @@ def unreadable(file: str, type_name: str | None, problem: Finding) -> Examined:
 def examine(doc: Document, keep_record: bool = False) -> Examined:
     schema = check_document(doc)
     facts = None
-    record = schema.record
+    record = schema.readable
     if schema.ok:
         facts = Facts(target(record), outgoing(record), rule_facts(doc.file, record), cadence_entry(record))
+    elif record is not None:
+        facts = Facts(None, outgoing(record), rule_facts(doc.file, record), None)
     return Examined(doc.file, doc.record_type.type_name, None, schema.record_id, schema.id_findings,
-                    schema.model_findings, facts, record if keep_record and facts else None)
+                    schema.model_findings, facts, record if keep_record and schema.ok else None)
 
 
 @dataclass(frozen=True, slots=True)
 class Judged:
-    """The cross-file findings of one file: references, then (if those hold) pass 3."""
+    """The cross-file findings of one file: references, then pass 3."""
     references: tuple[Finding, ...]
     rules: tuple[Finding, ...]
 
@@ -107,6 +113,7 @@ class Cross:
     valid: list[str]                         # files whose record passed every pass, in order
     tables: Tables
     entries: dict[str, object]               # file → cadence entry, of valid files, in order
+    referenced: set[str] = field(default_factory=set)   # every id a judged record refers to
 
 
 def tables(interfaces: list[Interface], duplicate: Mapping[str, Finding]) -> Tables:
@@ -124,9 +131,10 @@ def tables(interfaces: list[Interface], duplicate: Mapping[str, Finding]) -> Tab
 
 def judge(file: str, type_name: str, facts: Facts, table: Tables, as_of: dt.date,
           attachments: Attachments) -> Judged:
-    """Passes 2 and 3 for one record that passed pass 1 (pass 3 only if its references hold)."""
+    """Passes 2 and 3 for one record (or what could be read of it). Pass 3 runs even when a
+    reference is broken: no rule reads what a reference points at."""
     references = tuple(check_outgoing(file, type_name, facts.outgoing, table))
-    rules = () if references else tuple(check_dated(file, type_name, facts.rules, as_of, attachments))
+    rules = tuple(check_dated(file, type_name, facts.rules, as_of, attachments))
     return Judged(references, rules)
 
 
@@ -140,37 +148,72 @@ def cadence_pass(entries: Mapping[str, object], as_of: dt.date) -> list[Finding]
 def cross_check(interfaces: list[Interface], examined: Callable[[str], Examined], as_of: dt.date,
                 attachments: Attachments) -> Cross:
     """Passes 2 and 3 over every file, in file order; `examined(file)` for each file that
-    passed pass 1."""
+    could be read."""
     duplicate = duplicates([(i.file, i.record_id) for i in interfaces if not i.unreadable])
     table = tables(interfaces, duplicate)
     judged: dict[str, Judged] = {}
     valid: list[str] = []
     entries: dict[str, object] = {}
+    referenced: set[str] = set()
     for item in interfaces:
-        if item.target is None or item.file in duplicate:
+        if item.unreadable or item.file in duplicate:
             continue
-        result = judge(item.file, item.target.type_name, examined(item.file).facts, table, as_of, attachments)
+        e = examined(item.file)
+        if e.facts is None:
+            continue
+        referenced.update(refers_to(e.facts))
+        result = judge(item.file, e.type_name, e.facts, table, as_of, attachments)
         if result.references or result.rules:
             judged[item.file] = result
-        if not result.references:
+        if not result.references and item.target is not None:
             valid.append(item.file)
             if item.cadence is not None:
                 entries[item.file] = item.cadence
-    return Cross(duplicate, judged, cadence_pass(entries, as_of), valid, table, entries)
+    return Cross(duplicate, judged, cadence_pass(entries, as_of), valid, table, entries, referenced)
+
+
+def refers_to(facts: Facts) -> list[str]:
+    """The ids a record refers to (its district too: a street is checked against it)."""
+    out = [value for _loc, value, _types in facts.outgoing.refs]
+    if facts.outgoing.district:
+        out.append(facts.outgoing.district)
+    return out
 
 
 @dataclass(frozen=True)
 class Checked:
-    """The records that passed every pass, and all findings."""
+    """The records that passed every pass, and all findings. A check of a would-be tree
+    (`validate(…, overlay=…)`) also carries the findings of the tree as it is (`before`)."""
     valid: tuple[Valid, ...]
     findings: tuple[Finding, ...]
     as_of: dt.date
+    before: tuple[Finding, ...] | None = None
 
     @property
     def ok(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
 
+    def new_errors(self) -> list[Finding]:
+        """The errors of the would-be tree that the tree as it is does not have. Findings are
+        matched by file, code, place in the record and message, not by line: an edit moves
+        the lines below it."""
+        def key(f: Finding) -> tuple:
+            return f.file, f.code, f.path, f.message
+        old = Counter(key(f) for f in self.before or () if f.severity == "error")
+        out = []
+        for f in self.findings:
+            if f.severity == "error":
+                if old[key(f)]:
+                    old[key(f)] -= 1
+                else:
+                    out.append(f)
+        return out
+
+    def old_errors(self) -> list[Finding]:
+        """The errors the tree as it is already has (an edit elsewhere is not blocked by them)."""
+        return [f for f in self.before or () if f.severity == "error"]
+
 
 __all__ = ["Attachments", "Checked", "Cross", "Examined", "Facts", "Interface", "Judged", "Tables",
-           "Valid", "cadence_pass", "cross_check", "duplicates", "examine", "id_key", "judge", "tables",
-           "unreadable"]
+           "Valid", "cadence_pass", "cross_check", "duplicates", "examine", "id_key", "judge", "refers_to",
+           "tables", "unreadable"]

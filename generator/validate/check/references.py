@@ -63,7 +63,7 @@ _PLAIN = {name: Target(name) for name in RECORD_TYPES}
 def outgoing(record: Record) -> Outgoing:
     refs = [(shared(loc), sys.intern(value), types) for loc, value, types in iter_refs(record)]
     if record.type_name == "problem" and record.source_ref:
-        types = SOURCE_REF_TYPES[record.source] or ("inspection", "media_feedback", "patrol_log")
+        types = SOURCE_REF_TYPES.get(record.source) or ("inspection", "media_feedback", "patrol_log")
         refs.append((shared(("source_ref",)), sys.intern(record.source_ref), types))
     return Outgoing(tuple(refs), getattr(record, "street", None), getattr(record, "district", None))
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from ...findings import Finding, Loc, finding
 from ...model import RECORD_TYPES, Record
 from ...model.fields import field_label, iter_text
-from ...model.lifecycle import STATE_LABELS, TRANSITIONS, light, status
+from ...model.lifecycle import light
+from ...model.rulebook import CONTROL
 from .attachments import Attachments
+from .lifecycle import check_dates, check_kind, check_lifecycle
 from .references import shared
 
 # Dates of things that have happened, per type: they may not lie after the as-of date.
@@ -32,7 +34,7 @@ _HAPPENED_PARTS: dict[str, tuple[tuple[str, str], ...]] = {
     "task": (("milestones", "done_date"),),
 }
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(CONTROL)
 _PII = (
     ("身份证号", re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")),
     ("手机号码", re.compile(r"(?<![0-9])1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?![0-9])")),
@@ -50,70 +52,13 @@ def _dates_happened(record: Record) -> list[tuple[Loc, dt.date]]:
     out = [((name,), getattr(record, name)) for name in _HAPPENED.get(record.type_name, ())]
     if record.type_name == "meeting" and record.status == "held":
         out.append((("date",), record.date))
+    out = [(loc, value) for loc, value in out if value is not None]     # None: unreadable (schema.py)
     for list_name, date_name in _HAPPENED_PARTS.get(record.type_name, ()):
-        for i, part in enumerate(getattr(record, list_name)):
+        for i, part in enumerate(getattr(record, list_name) or ()):
             value = getattr(part, date_name)
             if value is not None:
                 out.append(((list_name, i, date_name), value))
     return out
-
-
-def _lifecycle(file: str, problem) -> tuple[list[Finding], tuple[str, dt.date] | None]:
-    """The lifecycle findings that depend on the record alone, and the state and deadline in
-    force that decide, given an as-of date, whether the problem is overdue."""
-    out: list[Finding] = []
-    history = problem.history
-    if problem.deadline < problem.found:
-        out.append(finding("E-DATE-RANGE", file, ("deadline",), field=field_label(type(problem), ("deadline",)),
-                           value=problem.deadline, other_field="发现日期", other=problem.found))
-    if not history:
-        return out + [finding("E-LIFECYCLE-START", file, ("history",), state="（空）")], None
-    if history[0].state != "registered":
-        out.append(finding("E-LIFECYCLE-START", file, ("history", 0, "state"),
-                           state=STATE_LABELS[history[0].state]))
-    deadline = problem.deadline
-    for i, event in enumerate(history):
-        where = ("history", i)
-        if event.date < problem.found:
-            out.append(finding("E-DATE-BEFORE-FOUND", file, where + ("date",),
-                               field=f"第 {i + 1} 条事件", value=event.date, found=problem.found))
-        if i:
-            previous = history[i - 1]
-            if event.date < previous.date:
-                out.append(finding("E-DATE-ORDER", file, where + ("date",), field=f"第 {i + 1} 条事件",
-                                   value=event.date, previous=previous.date))
-            if event.state not in TRANSITIONS[previous.state]:
-                allowed = "、".join(STATE_LABELS[s] for s in TRANSITIONS[previous.state]) or "（无，已销号）"
-                out.append(finding("E-LIFECYCLE-TRANSITION", file, where + ("state",),
-                                   from_label=STATE_LABELS[previous.state],
-                                   to_label=STATE_LABELS[event.state], allowed=allowed))
-        if event.state == "extended":
-            missing = [name for name in ("reason", "new_deadline", "approved_by")
-                       if getattr(event, name) is None]
-            if missing:
-                out.append(finding("E-LIFECYCLE-EXTENSION", file, where, missing="、".join(missing)))
-            if event.new_deadline is not None:
-                if event.new_deadline <= deadline:
-                    out.append(finding("E-LIFECYCLE-DEADLINE", file, where + ("new_deadline",),
-                                       value=event.new_deadline, previous=deadline))
-                deadline = event.new_deadline
-    if history[-1].state == "closed" and not any(e.evidence for e in history):
-        out.append(finding("E-LIFECYCLE-NO-EVIDENCE", file, ("history", len(history) - 1)))
-    current = status(history, problem.deadline, problem.deadline)   # state and deadline do not depend on the date
-    return out, (current.state, current.deadline)
-
-
-def _required_by_kind(file: str, record: Record) -> list[Finding]:
-    needs = []
-    if record.type_name == "meeting":
-        if record.kind == "sub_hq" and not record.sub_hq:
-            needs.append(("sub_hq", "分指挥部工作会议", "写明是哪个分指挥部：sub_hq: 分指挥部编号。"))
-        if record.kind == "district" and not record.district:
-            needs.append(("district", "区级工作会议", "写明是哪个区：district: 区编号。"))
-    if record.type_name == "assessment" and record.kind == "third_party" and not record.assessor:
-        needs.append(("assessor", "第三方测评", "写明测评机构：assessor: 机构编号。"))
-    return [finding("E-RECORD-FIELD", file, (name,), kind_label=kind, field=name, hint=hint)
-            for name, kind, hint in needs]
 
 
 def _text(file: str, record: Record) -> list[Finding]:
@@ -123,7 +68,7 @@ def _text(file: str, record: Record) -> list[Finding]:
         if bad:
             out.append(finding("E-TEXT-CONTROL", file, loc, field=field_label(type(record), loc),
                                char=f"U+{ord(bad.group()):04X}"))
-    if record.visibility == "internal":
+    if record.visibility != "public":        # internal, or unreadable (schema.py `partial`)
         return out
     for loc, text, _spec in iter_text(record, public_only=True):
         plain = unicodedata.normalize("NFKC", text)    # full-width digits typed with a Chinese IME
@@ -145,7 +90,7 @@ def _text(file: str, record: Record) -> list[Finding]:
 def _evidence(record: Record) -> list[tuple[Loc, str]]:
     if record.type_name != "problem":
         return []
-    return [(("history", i, "evidence", j), value) for i, event in enumerate(record.history)
+    return [(("history", i, "evidence", j), value) for i, event in enumerate(record.history or ())
             for j, value in enumerate(event.evidence)]
 
 
@@ -155,7 +100,7 @@ EARLIEST_START = dt.date(2000, 1, 1)
 def _campaign(file: str, record: Record) -> list[Finding]:
     """A campaign's period bounds every cadence check: an impossible one is an error, not
     hundreds of thousands of warnings."""
-    if record.type_name != "campaign":
+    if record.type_name != "campaign" or record.start is None:
         return []
     if record.start < EARLIEST_START:
         return [finding("E-CAMPAIGN-RANGE", file, ("start",), detail=f"开始日期 {record.start} 早于 2000 年")]
@@ -176,16 +121,17 @@ class RuleFacts:
 
 
 def rule_facts(file: str, record: Record) -> RuleFacts:
-    lifecycle, open_, attachments, decisions = [], None, (), ()
+    lifecycle, open_, attachments, decisions = check_dates(file, record), None, (), ()
     if record.type_name == "problem":
-        lifecycle, open_ = _lifecycle(file, record)
+        found, open_ = check_lifecycle(file, record)
+        lifecycle += found
         attachments = tuple(_evidence(record))
     if record.type_name == "meeting":
-        decisions = tuple((i, d.text[:30], d.deadline) for i, d in enumerate(record.decisions)
+        decisions = tuple((i, d.text[:30], d.deadline) for i, d in enumerate(record.decisions or ())
                           if d.state != "done")
     happened = tuple((shared(loc), value) for loc, value in _dates_happened(record))
     return RuleFacts(happened, tuple(lifecycle), open_, attachments,
-                     tuple(_required_by_kind(file, record) + _text(file, record) + _campaign(file, record)),
+                     tuple(check_kind(file, record) + _text(file, record) + _campaign(file, record)),
                      decisions)
 
 

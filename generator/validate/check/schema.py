@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
-from pydantic import ValidationError
+from pydantic import ValidationError, create_model
+from pydantic.fields import FieldInfo
 
 from ...findings import Finding, finding
 from ...model import Record
@@ -98,21 +100,56 @@ class Schema:
     record: Record | None             # None when the model refused the data
     id_findings: tuple[Finding, ...]
     model_findings: tuple[Finding, ...]
+    partial: Record | None = None     # when the model refused some fields: the others (`partial`)
 
     @property
     def ok(self) -> bool:
         return self.record is not None and not self.id_findings and not self.model_findings
 
+    @property
+    def readable(self) -> Record | None:
+        """What the later passes may check: the record, or the part of it that could be read."""
+        return self.record if self.record is not None else self.partial
+
+
+@cache
+def lenient(model: type[Record]) -> type[Record]:
+    """`model` with every required field optional (None when absent). A record that the model
+    refused holds its readable fields in one of these, so that the later passes still check
+    them: a mistake makes unreadable only the field it is in (a whole top-level field: one bad
+    history event leaves the history unread), never the rest of the record."""
+    loose = {name: (info.annotation | None, FieldInfo.merge_field_infos(info, default=None))
+             for name, info in model.model_fields.items() if info.is_required()}
+    return create_model(model.__name__, __base__=model, __module__=model.__module__, **loose)
+
+
+def partial(doc: Document, errors: list[dict]) -> Record | None:
+    """The record without the top-level fields an error is in, which read as None (not as
+    their defaults: a mistyped `visibility` is not "public"); None if even that fails."""
+    bad = {e["loc"][0] for e in errors if e["loc"]}
+    if any(not e["loc"] for e in errors):
+        return None
+    try:
+        record = lenient(doc.record_type).model_validate({k: v for k, v in doc.data.items() if k not in bad})
+    except ValidationError:
+        return None
+    for name in bad & set(doc.record_type.model_fields):
+        object.__setattr__(record, name, None)       # frozen: set once, here, before anyone reads it
+    return record
+
 
 def check_document(doc: Document) -> Schema:
     record_id = doc.data.get("id")
+    readable = None
     try:
         record, model_findings = doc.record_type.model_validate(doc.data), ()
     except ValidationError as error:
         record = None
-        model_findings = tuple(_translate(doc, e) for e in error.errors(include_url=False))
+        errors = error.errors(include_url=False)
+        model_findings = tuple(_translate(doc, e) for e in errors)
+        readable = partial(doc, errors)
     return Schema(record_id if isinstance(record_id, str) else None, record,
-                  tuple(_id_findings(doc)), model_findings)
+                  tuple(_id_findings(doc)), model_findings, readable)
 
 
 def duplicates(ids: list[tuple[str, str | None]]) -> dict[str, Finding]:

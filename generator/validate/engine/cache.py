@@ -116,6 +116,14 @@ class Sections:
         self.raw = raw
         self._loaded: dict[str, object] = {}
 
+    @classmethod
+    def held(cls, parts: dict[str, object]) -> "Sections":
+        """Parts held in memory: objects, or bytes still pickled (what a run just saved, for a
+        second run over the same tree in the same process)."""
+        sections = cls(dict(parts))
+        sections._loaded = {k: v for k, v in parts.items() if not isinstance(v, bytes)}
+        return sections
+
     def get(self, name: str):
         """The part's object, or None if it is missing or cannot be read."""
         if name not in self._loaded:

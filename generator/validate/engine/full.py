@@ -26,7 +26,8 @@ def full(run: ValidationRun) -> Outcome:
     duplicate = dict(zip(cross.duplicate, run.locate(list(cross.duplicate.values()))))
     judged = packed(run.located(cross.judged))
     found = run.locate(cross.cadence)
-    kept = CrossFileTables(cross.tables.by_id, cross.tables.all_ids.difference(cross.tables.by_id), cross.entries)
+    kept = CrossFileTables(cross.tables.by_id, cross.tables.all_ids.difference(cross.tables.by_id), cross.entries,
+                           cross.referenced)
     return run.finish(per_file, duplicate, judged, found, run.attachments.outcomes, run.attachments.images,
                       kept, tuple(cross.valid))
 
@@ -35,7 +36,7 @@ def full_by_crew(run: ValidationRun, size: int) -> Outcome:
     """`full` by a crew of `size` workers (see workers.py)."""
     files = run.files
     items = [f.item(run.last.hash_of(f.file), True) for f in files if f.type_name is not None]
-    with Crew(size, run.records, run.cache) as crew:
+    with Crew(size, run.records, run.cache, run.overlay) as crew:
         sent = {row.file: row for row in crew.facts(items)}
         interfaces: list[Interface] = []
         per_file = {}
@@ -55,14 +56,16 @@ def full_by_crew(run: ValidationRun, size: int) -> Outcome:
         judged: dict[str, tuple[tuple, tuple]] = {}
         broken: set[str] = set()
         outcomes, images = {}, {}
+        referenced: set[str] = set()
         for verdicts in crew.judge(table, frozenset(duplicate), run.as_of, run.attachments.known):
             judged.update(verdicts.judged)
             broken |= verdicts.broken
             outcomes.update(verdicts.outcomes)
             images.update(verdicts.images)
+            referenced |= verdicts.referenced
     entries = {i.file: i.cadence for i in interfaces
                if i.cadence is not None and i.target is not None and i.file not in duplicate and i.file not in broken}
     duplicate = dict(zip(duplicate, run.locate(list(duplicate.values()))))
     found = run.locate(cadence_pass(entries, run.as_of))
-    kept = CrossFileTables(table.by_id, table.all_ids.difference(table.by_id), entries)
+    kept = CrossFileTables(table.by_id, table.all_ids.difference(table.by_id), entries, referenced)
     return run.finish(per_file, duplicate, judged, found, outcomes, images, kept)

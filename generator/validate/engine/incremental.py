@@ -3,15 +3,17 @@
 Exact because a file's cross-file findings depend on nothing else that could have changed: it
 gives up (returns None, and the run takes the full way) when a file went, an attachment
 changed, or a changed file now shows other files something else than before (its `Interface`)
-other than new ids. When new ids appear, files with a missing reference are judged again too,
-since a new id may resolve it (or change its "did you mean").
+other than new ids, or than whether a record no other record refers to is valid (the tables
+keep every id referred to). When new ids appear, or an id becomes valid or not, files with a
+missing reference are judged again too, since that may resolve it (or change its "did you
+mean").
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from ...findings import Finding, packed_code, unpack
-from ..check import Interface, Judged, Tables, cadence_pass, duplicates, id_key, judge
+from ..check import Interface, Judged, Tables, cadence_pass, duplicates, id_key, judge, refers_to
 from .scan import File
 from .state import CrossFileTables, LastRun, Outcome, Report, ValidationRun, alone, packed, unreadable_interface
 from .workers import load_shard, shard_name, shard_of
@@ -28,16 +30,25 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
         return None         # a file went: references to it may now be missing anywhere
     if any(run.attachments.problem(value) != outcome for value, outcome in previous.outcomes.items()):
         return None         # an attachment appeared, went or changed
+    retargeted: list[Interface] = []
     for f, before in zip(changed, _interfaces_before(changed, last, run)):
-        if f.file in last.index and before != f.examined.interface:
-            return None     # what other files see of it changed (or is not known)
+        now = f.examined.interface
+        if f.file in last.index and before != now:
+            if before is None or before._replace(target=now.target) != now:
+                return None     # what other files see of it changed (or is not known)
+            retargeted.append(now)  # only whether it is a valid record to refer to
 
     tables: CrossFileTables | None = None
     duplicate = {k: unpack(v) for k, v in previous.duplicate.items()}
-    if added:
+    if added or retargeted:
         tables = last.state.get("tables")
-        if not isinstance(tables, CrossFileTables) or not _add(tables, added, duplicate):
+        if not isinstance(tables, CrossFileTables):
             return None
+    if retargeted and not _retarget(tables, retargeted, duplicate):
+        return None
+    if added and not _add(tables, added, duplicate):
+        return None
+    if added or retargeted:     # a new or newly valid id may resolve a missing reference, or change its "did you mean"
         stale |= {name for name, (references, _rules) in previous.judged.items()
                   if any(packed_code(t) == "E-REF-MISSING" for t in references)}
     rejudge = [f for f in files if f.file in stale and f.file not in duplicate]
@@ -46,6 +57,7 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
 
     rejudged: dict[str, Judged] = {}
     entries_changed = bool(added)
+    tables_changed = bool(added or retargeted)
     if rejudge:
         tables = tables or last.state.get("tables")
         if not isinstance(tables, CrossFileTables):
@@ -53,6 +65,10 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
         table = Tables(tables.by_id, tables.others.union(tables.by_id))
         for f in rejudge:
             e = f.examined
+            new_refs = set(refers_to(e.facts)) - tables.referenced
+            if new_refs:                # kept a superset: a retargeted id must be known to be referred to
+                tables.referenced |= new_refs
+                tables_changed = True
             j = judge(f.file, e.type_name, e.facts, table, run.as_of, run.attachments)
             if j.references or j.rules:
                 rejudged[f.file] = j
@@ -86,7 +102,7 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
         if first or model:
             per_file[f.file] = (first, model)
     duplicate = dict(zip(duplicate, run.relocated(list(duplicate.values()), changed)))
-    kept = tables if (added or entries_changed) else last.state.raw.get("tables")
+    kept = tables if (tables_changed or entries_changed) else last.state.raw.get("tables")
     attachments = run.attachments
     if not changed and attachments.outcomes == previous.outcomes and attachments.images == previous.images:
         # nothing changed: the last run's report stands (and is not written again)
@@ -111,6 +127,23 @@ def _interfaces_before(changed: list[File], last: LastRun, run: ValidationRun) -
             hit = load_shard(run.cache, shard_name(shard_of(f.file))).get(f.file)
             out.append(hit[1].interface if hit is not None and hit[0] == before else None)
     return out
+
+
+def _retarget(tables: CrossFileTables, changed: list[Interface], duplicate: dict[str, Finding]) -> bool:
+    """Take in changed files that became, or stopped being, valid records to refer to; False
+    if another record refers to one (its findings would change: the full way decides them)."""
+    for item in changed:
+        if item.record_id is None or item.file in duplicate:
+            continue
+        if item.record_id in tables.referenced:
+            return False
+        if item.target is None:
+            tables.by_id.pop(item.record_id, None)
+            tables.others.add(item.record_id)
+        else:
+            tables.by_id[item.record_id] = item.target
+            tables.others.discard(item.record_id)
+    return True
 
 
 def _add(tables: CrossFileTables, added: list[Interface], duplicate: dict[str, Finding]) -> bool:

@@ -27,39 +27,75 @@ import datetime as dt
 import gc
 import time
 from pathlib import Path
+from typing import Mapping
 
 from ..check import Attachments, Checked, Valid
-from .cache import Cache
+from .cache import Cache, Sections
 from .full import full, full_by_crew
 from .incremental import incremental
-from .scan import NO_SIG, scan
+from .scan import NO_SIG, overlaid, scan
 from .state import LastRun, Outcome, ValidationRun
 from .workers import crew_size
 
 
 def validate(records: Path, as_of: dt.date, *, cache: Cache | None = None,
-             keep_records: bool = False) -> Checked:
+             keep_records: bool = False, overlay: Mapping[Path | str, str] | None = None) -> Checked:
     """load → check → locate: every finding, located and in report order. With `cache`, what
     earlier runs learnt is used and kept, so files whose text did not change are not checked
     again. With `keep_records` the valid records come back too (to build sites from): that run
     checks every file in this process and neither reads nor writes the cache (records are not
-    kept in it)."""
+    kept in it).
+
+    With `overlay` (path → text: files a writer is about to write, new or replacing), the tree
+    is checked as it would be with those texts written, without writing anything: the tree
+    as it is first (as any run, so the cache is used and kept), then, starting from that run,
+    the would-be tree, where usually only the overlay's files are judged again. The findings
+    are the would-be tree's; `Checked.before` holds the others, so a writer can refuse only
+    errors it would add (`Checked.new_errors`)."""
     records = records.resolve()
     if keep_records:
         cache = None
+        if overlay:
+            raise ValueError("keep_records and overlay do not go together")
     with _collector_paused():
         last = LastRun.load(cache)
         files = scan(records, last.index, time.time_ns())
         attachments = Attachments(records, last.report.images if last.report else None)
         run = ValidationRun(records, as_of, files, last, cache, attachments, keep_records)
         outcome = _check(run)
-        if cache is not None:
-            _remember(run, outcome)
+        index = _remember(run, outcome) if cache is not None else None
+        if overlay:
+            before = tuple(outcome.findings)
+            outcome = _check(_would_be(run, outcome, _overlay_files(records, overlay), index))
+    if overlay:
+        return Checked((), tuple(outcome.findings), as_of, before)
     valid = ()
     if keep_records:
         by_file = {f.file: f.examined for f in files}
         valid = tuple(Valid(name, by_file[name].record) for name in outcome.valid)
     return Checked(valid, tuple(outcome.findings), as_of)
+
+
+def _overlay_files(records: Path, overlay: Mapping[Path | str, str]) -> dict[str, str]:
+    """The overlay by the names findings use (`records/problems/2017/P-2017-0042.yaml`)."""
+    out = {}
+    for where, text in overlay.items():
+        if isinstance(where, Path):
+            where = f"{records.name}/{where.resolve().relative_to(records).as_posix()}"
+        out[where] = text
+    return out
+
+
+def _would_be(run: ValidationRun, outcome: Outcome, overlay: dict[str, str],
+              index: dict[str, bytes] | None) -> ValidationRun:
+    """A run over the tree with `overlay` written, whose last run is `run` (kept in memory, not
+    in the cache: the would-be tree is not the tree on disk); `index`: that run's, if known."""
+    if index is None:
+        index = {f.file: (f.sig or NO_SIG) + (f.hash or b"") for f in run.files}
+    state = Sections.held({"index": index, "report": outcome.report, "tables": outcome.tables})
+    last = LastRun(state, index, outcome.report)
+    files = overlaid(run.records, run.files, overlay)
+    return ValidationRun(run.records, run.as_of, files, last, run.cache, run.attachments, overlay=overlay)
 
 
 @contextlib.contextmanager
@@ -95,10 +131,10 @@ def _check(run: ValidationRun) -> Outcome:
     return full(run)
 
 
-def _remember(run: ValidationRun, outcome: Outcome) -> None:
+def _remember(run: ValidationRun, outcome: Outcome) -> dict[str, bytes]:
     """Save what the next run starts from, unless it is what the cache already holds: every
     file (no signature for one that is not a regular file, no hash for one whose text could
-    not be read), the report and the tables."""
+    not be read), the report and the tables. Returns the index of files saved (or held)."""
     files, last = run.files, run.last
 
     def entry(f) -> bytes:
@@ -106,7 +142,8 @@ def _remember(run: ValidationRun, outcome: Outcome) -> None:
     same = len(files) == len(last.index) and all(f.listed or last.index.get(f.file) == entry(f) for f in files)
     if (last.state is not None and same and isinstance(outcome.tables, bytes)
             and (outcome.report is last.report or outcome.report == last.report)):
-        return
+        return last.index
     index = (last.state.raw["index"] if last.state else last.index) if same else {f.file: entry(f) for f in files}
     run.cache.save("state", {"index": index, "report": outcome.report, "tables": outcome.tables})
     run.cache.prune()
+    return last.index if same else index

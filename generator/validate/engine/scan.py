@@ -8,6 +8,7 @@ second process (as git does for its index).
 """
 from __future__ import annotations
 
+import bisect
 import marshal
 import os
 import stat
@@ -42,6 +43,7 @@ class File:
     before: Interface | None = None     # its interface in the last run, when examined anew
     changed: bool = True                # not known to have the last run's text
     listed: bool = False                # its index entry (signature and hash) is the last run's
+    text: str | None = None             # the would-be text (validate's overlay), not the file's
 
     @property
     def path(self) -> str:
@@ -49,7 +51,7 @@ class File:
 
     def item(self, before: bytes | None, need: bool) -> Item:
         return Item(self.file, self.path, self.type_name, self.year, before,
-                    self.hash if not self.changed else None, need)
+                    self.hash if not self.changed else None, need, self.text)
 
 
 def _lstat_range(entries: list[tuple[str, str]], start: int, stop: int, settle: int) -> list:
@@ -171,3 +173,40 @@ def scan(records: Path, index: dict[str, bytes], now_ns: int) -> list[File]:
             item.sig = None
         append(item)
     return files
+
+
+def _order(file: str) -> tuple:
+    """A file's place in `scan`'s order (os.walk's: names sorted, a folder's files before its
+    subfolders)."""
+    parts = file.split("/")
+    return tuple((1, part) for part in parts[:-1]) + ((0, parts[-1]),)
+
+
+def overlaid(records: Path, files: list[File], overlay: dict[str, str]) -> list[File]:
+    """The files of a tree as they would be with `overlay` (file → text) written, for a run
+    whose last run is the one over `files`: that run's files, taken over (marked unchanged, as
+    that run knows them), with the overlay's files changed and a new file where `scan` would
+    have found it."""
+    known = set()
+    for f in files:
+        known.add(f.file)
+        if f.file in overlay:
+            before = f.examined.interface if f.examined is not None and f.examined.load_finding is None else None
+            f.hash, f.changed, f.listed, f.examined, f.positions = None, True, False, None, None
+            f.text, f.before = overlay[f.file], before
+        else:
+            f.changed, f.listed, f.before = False, True, None
+    out = list(files)
+    top = str(records)
+    for file, text in overlay.items():
+        if file in known:
+            continue
+        rel = file.split("/", 1)[1]
+        folder, _sep, name = rel.rpartition("/")
+        _file, record_type, year, problem = load.classify_name(records, folder, name, False)
+        item = File(file, f"{top}/{folder}" if folder else top, name,
+                    record_type.type_name if record_type else None, year, text=text)
+        if problem is not None:
+            item.examined = unreadable(file, None, problem)
+        bisect.insort(out, item, key=lambda f: _order(f.file))
+    return out

@@ -40,6 +40,7 @@ class CrossFileTables:
     by_id: dict[str, object]            # check.Tables.by_id
     others: set[str]                    # all ids that are not in by_id
     cadence: dict[str, object]          # file → cadence entry, of files valid in every pass
+    referenced: set[str] = field(default_factory=set)   # ids some record refers to (or did: a superset)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class ValidationRun:
     attachments: Attachments
     keep_records: bool = False
     positions: dict[str, Positions] = field(default_factory=dict)   # file → places known
+    overlay: dict[str, str] = field(default_factory=dict)           # file → would-be text
 
     def examine(self, todo: list[File], need: bool) -> None:
         """Read (or, for files whose text is known, take from the shards) and examine files,
@@ -102,13 +104,13 @@ class ValidationRun:
         for group in by_shard(items).values():
             for row in examine_shard(group, self.cache, keep_record=self.keep_records):
                 f = by_file[row.file]
-                f.hash, f.before = row.digest, row.before
+                f.hash, f.before = row.digest, row.before or f.before
                 f.changed = row.digest is None or row.digest != self.last.hash_of(row.file)
                 if row.facts is not None:
                     f.examined, f.positions = row.facts
 
     def locate(self, findings: list[Finding]) -> list[Finding]:
-        return locate(findings, self.records, self.positions)
+        return locate(findings, self.records, self.positions, self.overlay)
 
     def located(self, judged: dict[str, Judged]) -> dict[str, tuple[tuple, tuple]]:
         """Pass 2–3 findings with positions, located together (one parse per file that needs one)."""

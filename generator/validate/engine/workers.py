@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from ...findings import pack
 from .. import load
-from ..check import Attachments, Examined, Interface, Judged, Tables, examine, judge, unreadable
+from ..check import Attachments, Examined, Interface, Judged, Tables, examine, judge, refers_to, unreadable
 from ..locate import Positions, locate, locate_in, position_in
 from .cache import Cache
 
@@ -39,6 +39,7 @@ class Item(NamedTuple):
     trusted: bytes | None           # the hash its unchanged stat signature vouches for: then the
                                     # shard's facts are taken without reading the file
     need: bool                      # the facts are wanted even if the text is the last run's
+    text: str | None = None         # the text to check instead of the file's (validate's overlay)
 
 
 Facts = tuple[Examined, Positions]
@@ -114,13 +115,13 @@ def examine_shard(items: list[Item], cache: Cache | None, complete: bool = False
         keep = {item.file for item in items}
         if not shard.keys() <= keep:
             shard, changed = {file: entry for file, entry in shard.items() if file in keep}, True
-    for file, path, type_name, year, before, trusted, need in items:
+    for file, path, type_name, year, before, trusted, need, given in items:
         hit = shard.get(file)
         previous = hit[1].interface if hit is not None and before is not None and hit[0] == before else None
         if trusted is not None and hit is not None and hit[0] == trusted:
             rows.append(Row(file, trusted, previous, (hit[1], hit[2]) if need else None))
             continue
-        text, problem = load.read_record(file, Path(path))
+        text, problem = load.read_record(file, Path(path)) if given is None else load.given_text(file, given)
         if text is None:
             rows.append(Row(file, None, previous, (unreadable(file, type_name, problem), {})))
             continue
@@ -131,8 +132,9 @@ def examine_shard(items: list[Item], cache: Cache | None, complete: bool = False
             rows.append(Row(file, digest, previous, (hit[1], hit[2])))
         else:
             e, positions = examine_text(file, path, type_name, year, text, keep_record)
-            shard[file] = (digest, e, positions)
-            changed = True
+            if given is None:           # the shard keeps what is on disk, never a would-be text
+                shard[file] = (digest, e, positions)
+                changed = True
             rows.append(Row(file, digest, previous, (e, positions)))
     if cache is not None and changed:
         cache.save(name, {"files": shard})
@@ -167,12 +169,12 @@ def crew_size(files: int) -> int:
 class Crew:
     """Forked workers; worker w owns the shards whose number is w modulo their count."""
 
-    def __init__(self, size: int, records: Path, cache: Cache | None):
+    def __init__(self, size: int, records: Path, cache: Cache | None, texts: dict[str, str] | None = None):
         context = mp.get_context("fork")
         self.conns, self.processes = [], []
         for number in range(size):
             parent, child = context.Pipe()
-            process = context.Process(target=_serve, args=(child, records, cache), daemon=True)
+            process = context.Process(target=_serve, args=(child, records, cache, texts), daemon=True)
             process.start()
             child.close()
             self.conns.append(parent)
@@ -216,7 +218,7 @@ class Crew:
         return self._ask([("judge", tables, duplicate, as_of, images)] * len(self.conns))
 
 
-def _serve(conn, records: Path, cache: Cache | None) -> None:
+def _serve(conn, records: Path, cache: Cache | None, texts: dict[str, str] | None = None) -> None:
     """A worker: answers the crew's requests until told to stop (or the parent is gone)."""
     held: dict[str, tuple[Examined, Positions]] = {}
     while True:
@@ -230,7 +232,7 @@ def _serve(conn, records: Path, cache: Cache | None) -> None:
             if request[0] == "facts":
                 conn.send(_facts(request[1], cache, held))
             else:
-                conn.send(_judge(records, held, *request[1:]))
+                conn.send(_judge(records, held, *request[1:], texts=texts))
         except Exception as error:      # the parent raises it
             conn.send(error)
 
@@ -253,15 +255,19 @@ class Verdicts(NamedTuple):
     broken: set[str]                         # files whose references failed
     outcomes: dict                           # attachment path → what was wrong with it (Attachments)
     images: dict                             # the image memo to keep (Attachments)
+    referenced: set[str]                     # every id these files refer to
 
 
-def _judge(records: Path, held: dict, table: Tables, duplicate: frozenset[str], as_of, images: dict) -> Verdicts:
+def _judge(records: Path, held: dict, table: Tables, duplicate: frozenset[str], as_of, images: dict,
+           texts: dict[str, str] | None = None) -> Verdicts:
     attachments = Attachments(records, images)
     judged: dict[str, Judged] = {}
     broken = set()
+    referenced: set[str] = set()
     for file, (e, _positions) in held.items():
         if e.facts is None or file in duplicate:
             continue
+        referenced.update(refers_to(e.facts))
         result = judge(file, e.type_name, e.facts, table, as_of, attachments)
         if result.references:
             broken.add(file)
@@ -269,7 +275,7 @@ def _judge(records: Path, held: dict, table: Tables, duplicate: frozenset[str], 
             judged[file] = result
     positions = {file: held[file][1] for file in judged}
     flat = [f for j in judged.values() for f in (*j.references, *j.rules)]
-    located = iter(locate(flat, records, positions))
+    located = iter(locate(flat, records, positions, texts))
     packed = {file: (tuple(pack(next(located)) for _ in j.references), tuple(pack(next(located)) for _ in j.rules))
               for file, j in judged.items()}
-    return Verdicts(packed, broken, attachments.outcomes, attachments.images)
+    return Verdicts(packed, broken, attachments.outcomes, attachments.images, referenced)
