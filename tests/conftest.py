@@ -265,7 +265,7 @@ class Tree:
 # and each process (each pytest-xdist worker) appends the notes of every finished test of
 # FINDING_MODULES to a file the check reads; the check is collected last and waits for them all.
 
-FINDING_MODULES = ("tests/test_checks.py", "tests/test_malformed.py", "tests/test_cli.py",
+FINDING_MODULES = ("tests/test_checks.py", "tests/test_mechanism.py", "tests/test_malformed.py", "tests/test_cli.py",
                    "tests/test_load_property.py")
 CODE_CHECK = "tests/test_checks.py::test_every_code_in_the_catalogue_has_a_test"
 _noted: dict | None = None                        # the running test's notes

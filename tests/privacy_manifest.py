@@ -32,6 +32,15 @@ def load() -> dict[str, dict[str, str]]:
 
 MANIFEST = load()
 INTERNAL_TYPES: set[str] = set(MANIFEST["types"])
+# internal types of which some records reach the public site: an accountability case listed by a
+# published circular, once its state is published; the others never do
+PUBLISHED_BY_CIRCULAR = {"accountability"}
+
+
+def published(type_name: str, record_id: str, state: str | None, circulars: set[str]) -> bool:
+    """Whether a record of an internal type is on the public site (`circulars`: ids listed by
+    public circulars)."""
+    return type_name in PUBLISHED_BY_CIRCULAR and state == "published" and record_id in circulars
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,44 @@ def test_cadence_across_meetings(runner):
     runner.same()
 
 
+def test_a_lifecycle_step_changes_a_statement_owed_without_the_full_way(runner, monkeypatch):
+    """A problem's cadence entry (when it stood overdue) feeds the statements a scheduling meeting
+    owes (W-STATEMENT-DEPARTMENT); a step in its lifecycle changes the entry alone, so the run
+    stays incremental (only the cadence pass is redone) and agrees with no cache."""
+    from generator.validate.engine import run as engine
+    tree = runner.tree
+    tree.write(CAMPAIGN, "id: campaign\nname: 创建\ncity: 示例市\nstart: 2017-04-05\nend: 2017-04-30\n")
+    tree.write(M1, meeting(1, "2017-04-25"))
+    p2 = "records/problems/2017/P-2017-0002.yaml"
+    tree.write(p2, problem(2, state="assigned", deadline="2017-04-20"))      # overdue from 04-21
+    assert (M1, "W-STATEMENT-DEPARTMENT") in runner.codes()
+    full = []
+    real = engine.full
+    monkeypatch.setattr(engine, "full", lambda run: full.append(run) or real(run))
+    tree.write(p2, problem(2, state="assigned", deadline="2017-04-20") + "  - date: 2017-04-19\n    state: acknowledged\n"
+               "  - date: 2017-04-19\n    state: reported\n")
+    runner.run("--as-of", AS_OF)
+    assert full == []
+    assert (M1, "W-STATEMENT-DEPARTMENT") not in runner.codes()
+    tree.write(p2, problem(2, state="assigned", deadline="2017-04-20"))
+    assert (M1, "W-STATEMENT-DEPARTMENT") in runner.codes()
+
+
+def test_a_record_leaves_and_rejoins_the_cadence_pass_with_the_same_entry(runner):
+    """A reference that breaks elsewhere in a meeting (a report's unit) leaves its cadence entry
+    as it was, yet takes the meeting out of the pass (its references fail); mending it brings
+    the meeting back."""
+    tree = runner.tree
+    tree.write(CAMPAIGN, "id: campaign\nname: 创建\ncity: 示例市\nstart: 2017-04-05\nend: 2017-04-30\n")
+    tree.write(M1, meeting(1, "2017-04-12", extra="reports_heard:\n  - by: city-management\n    summary: 汇报\n"))
+    assert (M1, "W-CADENCE-SCHEDULING") in runner.codes()
+    tree.edit(M1, "by: city-management", "by: no-such-unit")
+    codes = runner.codes()
+    assert (M1, "E-REF-MISSING") in codes and (M1, "W-CADENCE-SCHEDULING") not in codes
+    tree.edit(M1, "by: no-such-unit", "by: city-management")
+    assert (M1, "W-CADENCE-SCHEDULING") in runner.codes()
+
+
 def test_findings_kept_from_the_last_run_move_with_their_lines(runner):
     """An edit that changes nothing another file sees still moves the lines of the warnings
     the other files cause in it (cadence) and of its duplicate id."""

@@ -47,9 +47,22 @@ def set_history(tree, events: str) -> str:
     return text
 
 
-def meeting(number: int, date: str, kind: str = "scheduling", extra: str = "") -> str:
+# What the article has a scheduling meeting do (W-MEETING-CONTENT): hear the sub-HQs, hear the
+# inspection and assessment reports, play the undercover footage.
+HEARD = """\
+reports_heard:
+  - by: subhq-city-order
+    summary: 汇报本周推进情况
+  - by: group-1
+    summary: 通报近期督查情况
+footage_played:
+  - 暗访视频第1期
+"""
+
+
+def meeting(number: int, date: str, kind: str = "scheduling", extra: str = "", heard: bool = True) -> str:
     return (f"id: M-2017-{number:04d}\nkind: {kind}\ntitle: 第{number}次会议\ndate: {date}\n"
-            + extra)
+            + (HEARD if kind == "scheduling" and heard else "") + extra)
 
 
 def set_campaign(tree, start: str, end: str, extra: str = "") -> None:
@@ -471,6 +484,8 @@ districts:
   - panlong
 methods:
   - field
+basis:
+  - national
 """
 
 

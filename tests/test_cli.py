@@ -50,6 +50,10 @@ agenda:
 reports_heard:
   - by: subhq-city-order
     summary: 占道经营整治进展
+  - by: group-1
+    summary: 第一周督查情况
+footage_played:
+  - 暗访视频第1期
 decisions:
   - text: 清理某某路占道经营
     owner: city-management
@@ -71,6 +75,10 @@ districts:
 methods:
   - field
   - assignment
+basis:
+  - national
+indicators:
+  - street-order
 sites:
   - 某某路
 findings:
@@ -107,13 +115,14 @@ scores:
     "media_feedback": ("records/media-feedback/2017/F-2017-0001.yaml", """\
 id: F-2017-0001
 date: 2017-04-07
+week_of: 2017-04-03
 items:
   - outlet: city-daily
     title: 某某路占道经营回头看
     kind: undercover
     district: panlong
-    supervise: true
-    problem: P-2017-0001
+    indicator: street-order
+    supervise: false
 """),
     "patrol_log": ("records/patrols/2017/R-2017-0001.yaml", """\
 id: R-2017-0001
@@ -150,8 +159,24 @@ reason: slow_progress
 measure: interview
 state: decided
 problems:
-  - P-2017-0001
+  - P-2017-0002
 draft: 拟约谈分管副区长
+"""),
+    "major_matter": ("records/major-matters/2017/B-2017-0001.yaml", """\
+id: B-2017-0001
+title: 某某农贸市场周边占道经营反复回潮
+kind: problem
+by: group-1
+found: 2017-04-06
+reported: 2017-04-06
+to: hq
+inspection: I-2017-0001
+district: panlong
+problems:
+  - P-2017-0001
+summary: 需总指挥部协调。
+response: 请分指挥部牵头拿出方案。
+responded: 2017-04-07
 """),
     "task": ("records/tasks/2017/T-2017-0001.yaml", """\
 id: T-2017-0001
@@ -175,7 +200,7 @@ def broken(tree):
     """Two files with errors and one with a warning."""
     tree.edit(P, "source: inspection", "source: inspektion")
     tree.write(UNIT, "id: broken-unit\nname: 某局\nkind: ministry\n")
-    tree.write(M1, "id: M-2017-0001\nkind: scheduling\ntitle: 调度会\ndate: 2017-04-07\n"
+    tree.write(M1, "id: M-2017-0001\nkind: hq\ntitle: 总指挥部会议\ndate: 2017-04-07\n"
                    "decisions:\n  - text: 清理\n    owner: city-management\n    deadline: 2017-05-15\n")
 
 
@@ -224,7 +249,7 @@ def test_text_summary_when_valid_and_when_only_warnings(make_tree):
     tree = make_tree()
     proc = validate_text(tree)
     assert (proc.returncode, proc.stdout.strip()) == (0, "全部记录有效。")
-    tree.write(M1, "id: M-2017-0001\nkind: scheduling\ntitle: 调度会\ndate: 2017-04-07\n"
+    tree.write(M1, "id: M-2017-0001\nkind: hq\ntitle: 总指挥部会议\ndate: 2017-04-07\n"
                    "decisions:\n  - text: 清理\n    owner: city-management\n    deadline: 2017-05-15\n")
     proc = validate_text(tree)
     assert proc.returncode == 0
@@ -270,7 +295,7 @@ def test_json_output_is_an_empty_list_for_a_valid_tree(make_tree):
 def test_exit_codes_0_and_1(make_tree):
     tree = make_tree()
     assert tree.validate(subprocess=True)[0] == 0
-    tree.write(M1, "id: M-2017-0001\nkind: scheduling\ntitle: 调度会\ndate: 2017-04-07\n"
+    tree.write(M1, "id: M-2017-0001\nkind: hq\ntitle: 总指挥部会议\ndate: 2017-04-07\n"
                    "decisions:\n  - text: 清理\n    owner: city-management\n    deadline: 2017-05-15\n")
     assert tree.validate(subprocess=True)[0] == 0           # warnings only
     tree.write(UNIT, "id: broken-unit\nname: 某局\nkind: ministry\n")
@@ -375,10 +400,32 @@ def test_schema_id_patterns(schemas):
     assert re.match(schemas["unit"]["properties"]["id"]["pattern"], "city-management")
 
 
+# A problem that was overdue on the accountability case's date (and has since been reported).
+LATE_PROBLEM = """\
+id: P-2017-0002
+title: 某某巷垃圾乱堆
+district: panlong
+source: complaint
+found: 2017-04-05
+responsible_unit: city-management
+deadline: 2017-04-07
+history:
+  - date: 2017-04-05
+    state: registered
+  - date: 2017-04-05
+    state: assigned
+  - date: 2017-04-06
+    state: acknowledged
+  - date: 2017-04-10
+    state: reported
+"""
+
+
 def _tree_with_every_type(make_tree):
     tree = make_tree()
     for rel, text in EXTRA.values():
         tree.write(rel, text)
+    tree.write("records/problems/2017/P-2017-0002.yaml", LATE_PROBLEM)
     return tree
 
 

@@ -118,10 +118,105 @@ def test_dashboard_pages_show_the_numbers_and_the_urging_list_stays_internal(tmp
     assert (out / "internal/dashboards/urging/index.html").is_file()
     assert not (out / "public/dashboards/urging").exists()
     cadence = html_lib.unescape((out / "public/dashboards/cadence/index.html").read_text("utf-8"))
-    assert cadence.count('<td class="tz-gap"') == 5      # 1 fortnight, 2 sub-HQ weeks, 1 month, 1 Friday
+    # 1 fortnight, 2 sub-HQ weeks, 1 month, 1 Friday, 1 month without a third-party assessment
+    assert cadence.count('<td class="tz-gap"') == 6
+    urging = html_lib.unescape((out / "internal/dashboards/urging/index.html").read_text("utf-8"))
+    assert re.search(r"背街小巷整治</a></td><td[^>]*>集中整治</td>.*?2017年4月20日</td><td[^>]*>20</td>", urging)
+    assert re.search(r"东区农贸市场周边占道经营反复回潮</a>.*?逾期上报</span>（3 天）", urging)
+    assert (out / "internal/major-matters/B-2017-0001/index.html").is_file()
+    assert not (out / "public/major-matters").exists()
+    assert "重要事项" not in (out / "public/index.html").read_text("utf-8")
     csv = (out / "public/data/rankings.csv").read_bytes()
     assert csv.startswith("\ufeff".encode()) and "整改排名,2017-05-10,1,west,西区,50.0".encode() in csv
     from openpyxl import load_workbook
     sheet = load_workbook(out / "public/data/problems.xlsx").active
     assert sheet["A1"].value == "编号" and sheet.max_row == 8 and sheet.freeze_panes == "A2"
     assert "<feed" in (out / "public/feed.xml").read_text("utf-8")
+
+
+def test_milestones_and_major_matters(dash):
+    """The fixture's task has one milestone 20 days past due; its major matter was reported 3 days
+    after it was found (the time limit is 1 day), and it is internal: the public view has none."""
+    assert [(m.task.id, m.title, m.days) for m in dash.late_milestones] == [("T-2017-0001", "集中整治", 20)]
+    assert dash.matters == ()
+    checked = validate(RECORDS, AS_OF, keep_records=True)
+    internal = compute(view(internal_catalog(checked), "internal").catalog)
+    assert [(r.matter.id, r.status, r.days, r.late) for r in internal.matters] == [("B-2017-0001", "逾期上报", 3, True)]
+
+
+STATEMENT_TREE = {
+    "records/campaign/campaign.yaml": "id: campaign\nname: 创建\ncity: 示例市\nstart: 2017-04-05\nend: 2017-05-31\n",
+    "records/org/media/daily.yaml": "id: daily\nname: 日报\nkind: newspaper\n",
+    "records/media-feedback/2017/F-2017-0001.yaml": """\
+id: F-2017-0001
+date: 2017-04-14
+week_of: 2017-04-10
+items:
+  - outlet: daily
+    title: 暗访
+    kind: undercover
+    district: wuhua
+    indicator: street-order
+    supervise: true
+    problem: P-2017-0003
+""",
+    "records/problems/2017/P-2017-0002.yaml": """\
+id: P-2017-0002
+title: 某路灯不亮
+district: panlong
+source: complaint
+found: 2017-04-06
+responsible_unit: city-management
+deadline: 2017-04-10
+history:
+  - date: 2017-04-06
+    state: registered
+  - date: 2017-04-06
+    state: assigned
+""",
+    "records/problems/2017/P-2017-0003.yaml": """\
+id: P-2017-0003
+title: 某路占道
+district: wuhua
+source: media
+source_ref: F-2017-0001
+found: 2017-04-14
+responsible_unit: city-management
+deadline: 2017-06-30
+history:
+  - date: 2017-04-14
+    state: registered
+""",
+    "records/meetings/2017/M-2017-0001.yaml": """\
+id: M-2017-0001
+kind: scheduling
+title: 第1次调度会
+date: 2017-04-20
+statements:
+  - by: city-management
+    speaker_role: 局长
+    reason: problem_department
+""",
+}
+
+
+def test_statements_owed_at_each_scheduling_meeting_and_the_next(make_tree):
+    """At the meeting of 04-20 the city department with a problem overdue since 04-11 spoke, the
+    district exposed on 04-14 did not; as of 05-10 (the campaign still runs) the department still
+    owes one at the next meeting, and nobody else."""
+    tree = make_tree()
+    for rel, text in STATEMENT_TREE.items():
+        tree.write(rel, text)
+    checked = validate(tree.records, AS_OF, keep_records=True)
+    assert checked.ok, [f for f in checked.findings if f.severity == "error"]
+    codes = {(f.file, f.code) for f in checked.findings}
+    assert ("records/meetings/2017/M-2017-0001.yaml", "W-STATEMENT-EXPOSED") in codes
+    assert ("records/meetings/2017/M-2017-0001.yaml", "W-STATEMENT-DEPARTMENT") not in codes
+    dash = compute(view(internal_catalog(checked), "public").catalog)
+    rows = [(r.meeting.id if r.meeting else None, r.date, [(o.by, o.reason, o.basis, o.made) for o in r.owed])
+            for r in dash.statements]
+    assert rows == [
+        (None, AS_OF, [("city-management", "存在逾期问题的市级部门", "1 个问题逾期", False)]),
+        ("M-2017-0001", dt.date(2017, 4, 20), [("city-management", "存在逾期问题的市级部门", "1 个问题逾期", True),
+                                               ("wuhua", "媒体曝光", "被曝光并立项督查 1 次", False)]),
+    ]

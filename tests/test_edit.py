@@ -164,7 +164,7 @@ def test_transition_never_loses_a_comment_or_a_value(tmp_path_factory, inserts):
 # Required values, as a staff member would pass them, for a record of every type.
 REQUIRED_OPTIONS = {
     "campaign": ["--id", "campaign-2", "--name", "创建工作", "--city", "示例市"],
-    "hq": ["--id", "hq-2", "--name", "总指挥部", "--kind", "general"],
+    "hq": ["--id", "hq-2", "--name", "总指挥部办公室", "--kind", "office"],   # a second general HQ would need commanders
     "sub_hq": ["--id", "subhq-2", "--name", "第二分指挥部", "--number", "2", "--commander-role", "副市长"],
     "inspection_group": ["--id", "group-2", "--name", "第二督查组", "--number", "2", "--leader-role", "副主任"],
     "district": ["--id", "xishan", "--name", "西山区", "--kind", "district"],
@@ -191,6 +191,8 @@ REQUIRED_OPTIONS = {
                        "--state", "drafting"],
     "task": ["--title", "专项行动", "--sub-hq", "subhq-city-order", "--lead-unit", "city-management",
              "--deadline", "2017-06-30"],
+    "major_matter": ["--title", "重大问题", "--kind", "problem", "--by", "group-1", "--to", "hq",
+                     "--summary", "需协调", "--reported", "2017-04-21"],
 }
 
 

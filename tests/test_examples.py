@@ -22,8 +22,8 @@ def test_example_records_validate_without_errors():
     assert result.returncode == 0, result.stdout[-2000:]
     findings = json.loads(result.stdout)
     assert all(f["severity"] == "warning" for f in findings)
-    # warnings only where the data means them: overdue problems and decisions, nothing else
-    assert {f["code"] for f in findings} <= {"W-PROBLEM-OVERDUE", "W-DECISION-OVERDUE"}
+    # warnings only where the data means them: overdue problems, decisions and task milestones
+    assert {f["code"] for f in findings} <= {"W-PROBLEM-OVERDUE", "W-DECISION-OVERDUE", "W-MILESTONE-OVERDUE"}
 
 
 def test_example_records_cover_the_mechanism():
@@ -41,8 +41,33 @@ def test_example_records_cover_the_mechanism():
     assert len(sub_hqs) == 9 and "人文环境整治和未成年人成长环境建设指挥部" in sub_hqs
     assert len(list(records.glob("org/inspection-groups/*.yaml"))) == 8
     for folder in ("meetings", "inspections", "assessments", "media-feedback", "patrols",
-                   "self-inspections", "accountability", "circulars", "tasks"):
+                   "self-inspections", "accountability", "circulars", "tasks", "major-matters"):
         assert list(records.glob(f"{folder}/2017/*.yaml")), folder
+
+
+def test_example_records_show_every_rule_of_the_article():
+    """Each field and record the article's rules added appears at least once (issue 16)."""
+    import yaml
+
+    def load(pattern):
+        return [yaml.safe_load(p.read_text("utf-8")) for p in sorted((ROOT / "records").glob(pattern))]
+    campaign = load("campaign/campaign.yaml")[0]
+    assert campaign["organisation"] == {"commanders": 2, "sub_hqs": 9, "inspection_groups": 8}
+    assert campaign["cadence"]["media_weekday"] == 5 and campaign["thresholds"]["self_inspection_days"] == 7
+    meetings = load("meetings/2017/*.yaml")
+    reasons = {s["reason"] for m in meetings for s in m.get("statements", [])}
+    assert reasons == {"low_rank", "media_exposure", "problem_department"}
+    assert all(m.get("reported_to_office") for m in meetings if m["kind"] == "district" and m["date"].day == 10
+               and m["date"].month == 4)
+    inspections = load("inspections/2017/*.yaml")
+    assert all(i.get("basis") for i in inspections)
+    assert any("work_meeting" in i["methods"] and "field" not in i["methods"] for i in inspections)
+    assert any({"site_visit", "onsite_office"} <= set(i["methods"]) for i in inspections)
+    items = [item for f in load("media-feedback/2017/*.yaml") for item in f["items"] if item.get("supervise")]
+    assert items and all(item.get("indicator") and item.get("problem") for item in items)
+    assert any(c["kind"] == "assessment" and c.get("assessment") for c in load("circulars/2017/*.yaml"))
+    matters = load("major-matters/2017/*.yaml")
+    assert matters and all(m["reported"] for m in matters)
 
 
 def test_committed_schemas_are_current(tmp_path):

@@ -99,7 +99,7 @@ def test_nothing_imports_a_later_stage():
 def test_the_rule_reads_real_imports():
     """The graph is read right: known imports are there, and the rule tells them apart."""
     assert "validate.load" in GRAPH["validate.check.schema"]
-    assert "model.ranking" in GRAPH["validate.check.cadence"]
+    assert "model.ranking" in GRAPH["validate.check.mechanism"]
     assert "catalog.view" in GRAPH["pipeline"] and "site.publish" in GRAPH["pipeline"]
     assert not _allowed("validate.check.rules", "validate.engine.cache")       # a check reaching for the cache
     assert not _allowed("validate.check.cadence", "catalog.catalog")           # a check reaching for the catalog

@@ -26,7 +26,8 @@ def test_ledger_sheets_formats_and_print_setup(tmp_path):
     out = tmp_path / "台账.xlsx"
     assert export(out).returncode == 0
     book = load_workbook(out)
-    assert book.sheetnames == ["全部问题", "逾期问题", "东区", "西区", "生活环境整治分指", "议定事项"]
+    # one sheet per district and per sub-HQ by its full name, even one without problems
+    assert book.sheetnames == ["全部问题", "逾期问题", "东区", "西区", "生活环境整治指挥部", "议定事项"]
     sheet = book["全部问题"]
     headings = [c.value for c in sheet[1]]
     assert headings[:4] == ["编号", "标题", "来源", "发现日期"] and sheet.max_row == 8
@@ -407,3 +408,19 @@ def test_a_district_ledger_as_kept_dry_run_shows_every_row_and_apply_writes_all_
     assert "新建 0，更新 0，不变 4，可能重复 1" in again.stdout
     duplicate = run_import(records, ledger, "--apply", "--as-of", "2017-05-31", "--allow-duplicates")
     assert duplicate.returncode == 0 and (records / "problems/2017/P-2017-0084.yaml").is_file()
+
+
+def test_every_district_and_sub_hq_has_its_sheet_even_without_problems(tmp_path):
+    """README promises one sheet each; a district or sub-HQ with no problem gets a sheet with the header alone."""
+    import yaml
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    (records / "org/districts/north.yaml").write_text("id: north\nname: 北区\nkind: district\norder: 3\n", "utf-8")
+    out = tmp_path / "台账.xlsx"
+    result = export(out, records)
+    assert result.returncode == 0, result.stderr
+    book = load_workbook(out)
+    subs = sorted((yaml.safe_load(p.read_text("utf-8")) for p in (records / "org/sub-hqs").glob("*.yaml")),
+                  key=lambda s: s["number"])
+    assert book.sheetnames[2:-1] == ["东区", "西区", "北区"] + [s["name"] for s in subs]
+    assert book["北区"].max_row == 1 and book["北区"]["A1"].value == "编号"

@@ -89,14 +89,13 @@ def export_workbook(catalog: Catalog) -> bytes:
     _sheet(workbook, "全部问题", PROBLEM_COLUMNS, list(rows.values()), overdue_at)
     _sheet(workbook, "逾期问题", PROBLEM_COLUMNS,
            [rows[p.id] for p in problems if catalog.status[p.id].light == "red"], overdue_at)
+    # one sheet for each district and each sub-HQ, by its full name, with problems or without
     for district in sorted(catalog.of_type("district"), key=lambda d: (d.order, d.id)):
-        mine = [rows[p.id] for p in problems if p.district == district.id]
-        if mine:
-            _sheet(workbook, district.name, PROBLEM_COLUMNS, mine, overdue_at)
+        _sheet(workbook, district.name, PROBLEM_COLUMNS,
+               [rows[p.id] for p in problems if p.district == district.id], overdue_at)
     for sub_hq in sorted(catalog.of_type("sub_hq"), key=lambda s: s.number):
-        mine = [rows[p.id] for p in problems if p.sub_hq == sub_hq.id]
-        if mine:
-            _sheet(workbook, sub_hq.name.removesuffix("指挥部") + "分指", PROBLEM_COLUMNS, mine, overdue_at)
+        _sheet(workbook, sub_hq.name, PROBLEM_COLUMNS,
+               [rows[p.id] for p in problems if p.sub_hq == sub_hq.id], overdue_at)
     decisions = []
     for meeting in sorted(catalog.of_type("meeting"), key=lambda m: (m.date, m.id)):
         for d in meeting.decisions:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..model import Record
 from ..model.fields import iter_refs
 from ..model.lifecycle import STATE_LABELS, Status, status
-from ..model.org import Thresholds
+from ..model.org import Cadence, Thresholds
 from ..model.ranking import RankRow, ranking
 
 
@@ -37,6 +37,11 @@ class Catalog:
     def thresholds(self) -> Thresholds:
         """The campaign's lights and list sizes, or the defaults when there is no campaign record."""
         return self.campaign.thresholds if self.campaign else Thresholds()
+
+    @property
+    def cadence(self) -> Cadence:
+        """The campaign's cadence settings, or the defaults (the article's) without a campaign record."""
+        return self.campaign.cadence if self.campaign else Cadence()
 
     def of_type(self, type_name: str) -> tuple[Record, ...]:
         return self.by_type.get(type_name, ())

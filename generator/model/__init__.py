@@ -6,14 +6,14 @@ from .base import Record, display_name
 from .org import (AssessmentItem, Assessor, Campaign, District, Hq, Indicator, InspectionGroup,
                   MediaOutlet, PatrolGroup, Person, SiteType, SubHq, Unit)
 from .problem import Problem
-from .work import (Accountability, Assessment, Circular, Inspection, Meeting, MediaFeedback,
-                   PatrolLog, SelfInspection, Task)
+from .work import (Accountability, Assessment, Circular, Inspection, MajorMatter, Meeting,
+                   MediaFeedback, PatrolLog, SelfInspection, Task)
 
 RECORD_TYPES: dict[str, type[Record]] = {cls.type_name: cls for cls in (
     Campaign, Hq, SubHq, InspectionGroup, District, Unit, Person, PatrolGroup, MediaOutlet,
     Assessor, AssessmentItem, Indicator, SiteType,
     Problem, Meeting, Inspection, SelfInspection, Assessment, MediaFeedback, PatrolLog,
-    Circular, Accountability, Task,
+    Circular, Accountability, Task, MajorMatter,
 )}
 
 FOLDER_TYPES: dict[str, type[Record]] = {cls.folder: cls for cls in RECORD_TYPES.values()}

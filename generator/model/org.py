@@ -11,6 +11,37 @@ class Thresholds(Part):
     bottom_n: int = field("排名靠后名次数", 3, description="测评排名最后几名须在下次调度会表态发言")
     red_list: int = field("红榜名额", 3)
     black_list: int = field("黑榜名额", 3)
+    statement_exposures: int = field(
+        "媒体曝光次数", 1, ge=1,
+        description="两次调度会之间在媒体反馈中被立项督查达到此次数的区，须在后一次调度会表态发言")
+    statement_overdue: int = field(
+        "逾期问题个数", 1, ge=1, description="调度会当天逾期问题达到此个数的市级部门，须在会上表态发言")
+    district_report_days: int = field("区级会议上报时限（天）", 7, ge=0,
+                                      description="区级工作会议后此天数内上报总指挥部办公室")
+    self_inspection_days: int = field("自检自查报告时限（天）", 7, ge=0,
+                                      description="被督查的区（县、市）在督查后此天数内提交自检自查报告")
+    major_report_days: int = field("重要事项上报时限（天）", 1, ge=0,
+                                   description="督查中发现的重要事项和重大问题在发现后此天数内上报总指挥部")
+
+
+class Organisation(Part):
+    """The command structure the campaign's documents set up; each count, when given, is
+    checked against the organisation records (numbers 1 to the count, each once)."""
+    commanders: int | None = field("总指挥长人数", None, ge=1, description="留空：至少一位")
+    sub_hqs: int | None = field("分指挥部个数", None, ge=1, description="留空：序号从 1 起连续、不重复即可")
+    inspection_groups: int | None = field("督查组个数", None, ge=1, description="留空：序号从 1 起连续、不重复即可")
+
+
+class Cadence(Part):
+    """How often the work mechanism meets, inspects, patrols and reports (warnings when missed)."""
+    scheduling_days: int = field("调度会最长间隔（天）", 14, ge=1, description="总指挥部工作调度会原则上两周召开一次")
+    sub_hq_weeks: int = field("分指挥部会议周期（周）", 1, ge=1, description="每个分指挥部每这么多个整周至少开会一次")
+    inspections_min: int = field("督查组每月最少实地督查次数", 1, ge=0)
+    inspections_max: int = field("督查组每月最多实地督查次数", 2, ge=1)
+    media_weekday: int = field("媒体反馈日（星期几）", 5, ge=1, le=7, description="1 = 周一 … 7 = 周日")
+    district_meeting_days: int = field("区级工作会议最长间隔（天）", 31, ge=1)
+    patrol_days: int = field("老领导工作组巡查最长间隔（天）", 7, ge=1)
+    third_party_months: int = field("第三方测评周期（月）", 1, ge=1, description="每这么多个整月至少一次第三方测评")
 
 
 class Campaign(Record):
@@ -24,7 +55,9 @@ class Campaign(Record):
     end: Date | None = field("结束日期", None, description="留空表示仍在进行；频次检查止于此日")
     icp: str | None = field("ICP 备案号", None, description="显示在公开站页脚")
     illustrative: bool = field("示例数据", False, description="true：页面标明为虚构的示例数据")
-    thresholds: Thresholds = field("阈值", Thresholds())
+    thresholds: Thresholds = field("阈值与时限", Thresholds())
+    organisation: Organisation = field("组织架构", Organisation())
+    cadence: Cadence = field("工作频次", Cadence())
 
 
 class Leader(Part):
@@ -170,6 +203,6 @@ class SiteType(Record):
     name: str = field("名称")
 
 
-__all__ = ["Campaign", "Hq", "SubHq", "InspectionGroup", "District", "Unit", "Person",
+__all__ = ["Campaign", "Cadence", "Organisation", "Thresholds", "Hq", "SubHq", "InspectionGroup", "District", "Unit", "Person",
            "PatrolGroup", "MediaOutlet", "Assessor", "AssessmentItem", "Indicator", "SiteType",
            "METHODS"]

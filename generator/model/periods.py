@@ -6,6 +6,15 @@ import datetime as dt
 from typing import Iterator
 
 
+WEEKDAYS = "一二三四五六日"
+
+
+def weekday_zh(day: dt.date | int) -> str:
+    """周一 … 周日, of a date or of an ISO weekday number (1 = Monday)."""
+    number = day.isoweekday() if isinstance(day, dt.date) else day
+    return "周" + WEEKDAYS[number - 1]
+
+
 def whole_weeks(start: dt.date, end: dt.date) -> Iterator[dt.date]:
     """Mondays of the weeks that lie wholly between start and end."""
     monday = start + dt.timedelta(days=(7 - start.weekday()) % 7)

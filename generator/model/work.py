@@ -54,10 +54,21 @@ class Meeting(Record):
     decisions: list[Decision] = listing("议定事项")
     statements: list[Statement] = listing("表态发言")
     summary: str | None = field("会议纪要", None)
+    reported_to_office: Date | None = field(
+        "上报总指挥部办公室日期", None, description="区级工作会议：工作情况上报市总指挥部办公室的日期")
 
 
 INSPECTION_METHODS = {"self_check": "自检自查", "field": "实地督查", "circular": "通报情况",
-                      "assignment": "交办督办", "accountability": "责任追究"}
+                      "assignment": "交办督办", "accountability": "责任追究",
+                      "site_visit": "实地查看", "work_meeting": "工作会议", "onsite_office": "现场办公"}
+# The methods that take a group out to the districts: only these count towards the monthly
+# 1–2 field inspections (实地调研督查); a work meeting or a circular alone does not.
+FIELD_METHODS = frozenset({"field", "site_visit", "onsite_office"})
+# What inspections are checked against (督查依据): the two national assessment systems and the
+# city's own field-inspection standards.
+INSPECTION_BASES = {"national": "《全国文明城市测评体系》",
+                    "minors": "《全国未成年人思想道德建设工作测评体系》",
+                    "city": "本市创建全国文明城市实地考察督查督办标准"}
 
 
 class InspectionFinding(Part):
@@ -77,6 +88,8 @@ class Inspection(Record):
     date: Date = field("日期")
     districts: list[ref("district")] = field("被督查区（县、市）")
     methods: list[choice(INSPECTION_METHODS)] = field("督查方式")
+    basis: list[choice(INSPECTION_BASES)] = listing("督查依据")
+    indicators: list[ref("indicator")] = listing("督查的测评指标")
     sites: list[str] = listing("查看点位")
     findings: list[InspectionFinding] = listing("发现问题")
     summary: str | None = field("督查情况", None)
@@ -132,6 +145,7 @@ class MediaItem(Part):
     title: str = field("报道标题", max_length=200)
     kind: choice({"report": "新闻报道", "undercover": "暗访追踪"}) = field("类别")
     district: ref("district") | None = field("涉及区（县、市）", None)
+    indicator: ref("indicator") | None = field("参照的测评指标", None)
     supervise: bool = field("立项督查", False)
     problem: ref("problem") | None = field("立项问题", None)
     footage: list[str] = listing("暗访素材", internal=True)
@@ -204,6 +218,29 @@ class Accountability(Record):
     problems: list[ref("problem")] = listing("涉及问题")
     summary: str | None = field("情况", None)
     draft: str | None = field("处理意见草稿", None, internal=True)
+
+
+class MajorMatter(Record):
+    """An important matter or major problem reported to the HQ (及时上报重要事项和重大问题)."""
+    type_name = "major_matter"
+    label = "重要事项报告"
+    folder = "major-matters"
+    yearly = True
+    id_prefix = "B"
+    internal_type = True
+
+    title: str = field("标题", max_length=200)
+    kind: choice({"matter": "重要事项", "problem": "重大问题"}) = field("类别")
+    by: ref("inspection_group", "patrol_group", "sub_hq", "district", "unit") = field("报告单位")
+    found: Date = field("发现日期")
+    reported: Date | None = field("上报日期", None, description="留空表示尚未上报")
+    to: ref("hq") = field("上报对象", "hq")
+    inspection: ref("inspection") | None = field("发现于督查", None)
+    district: ref("district") | None = field("涉及区（县、市）", None)
+    problems: list[ref("problem")] = listing("涉及问题")
+    summary: str = field("情况")
+    response: str | None = field("总指挥部处理意见", None)
+    responded: Date | None = field("处理日期", None)
 
 
 class Milestone(Part):

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 from ..catalog.catalog import Catalog, assessment_rankings
 from ..catalog.decisions import DecisionTally, FollowUp, follow_ups, tally
+from ..catalog.meetings import campaign_period, statements
 from ..model.lifecycle import status_on
-from ..model.periods import whole_months, whole_weeks
+from ..model.periods import weekday_zh, whole_months, whole_weeks
 from ..model.problem import SOURCES
+from ..model.work import FIELD_METHODS
+from . import signals
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,14 @@ class AssessmentTable:
 
 
 @dataclass(frozen=True)
+class Cadences:
+    """The cadence rows the article's rules added (issue 16)."""
+    district_meetings: tuple[CadenceRow, ...]
+    patrols: tuple[CadenceRow, ...]
+    third_party: CadenceRow
+
+
+@dataclass(frozen=True)
 class Dashboard:
     as_of: dt.date
     previous: dt.date                       # end of the previous month: the ranking compared against
@@ -94,6 +105,11 @@ class Dashboard:
     open_decisions: tuple[FollowUp, ...]    # not done, most overdue first (listed where the view shows urging)
     overdue_by_unit: tuple[tuple[str, str, tuple], ...]   # (unit id, name, overdue problems)
     accountability: tuple                   # cases in this view, newest first
+    # the article's rules (issue 16): generator/site/signals.py
+    more_cadence: Cadences | None = None
+    statements: tuple = ()                  # catalog.meetings.StatementRow per scheduling meeting, the next first
+    late_milestones: tuple = ()             # signals.LateMilestone, longest overdue first
+    matters: tuple = ()                     # signals.MatterRow, newest first
 
 
 def _tally(catalog: Catalog, problems, day: dt.date, yellow: int) -> Tally:
@@ -158,32 +174,72 @@ def _trend(catalog: Catalog, problems) -> tuple[Month, ...]:
     return tuple(out)
 
 
+def _blocks(start: dt.date, end: dt.date, days: int) -> list[dt.date]:
+    """First days of the whole blocks of `days` days from `start` up to `end`."""
+    out, day = [], start
+    while day + dt.timedelta(days=days - 1) <= end:
+        out.append(day)
+        day += dt.timedelta(days=days)
+    return out
+
+
+def _per_block(name: str, firsts: list[dt.date], days: int, dates: list[dt.date]) -> CadenceRow:
+    return CadenceRow(name, tuple((f"{f.month}/{f.day}起", n, n >= 1) for f in firsts
+                                  for n in [sum(f <= d < f + dt.timedelta(days=days) for d in dates)]))
+
+
 def _cadence(catalog: Catalog, start: dt.date, end: dt.date):
+    """The cadence matrix, by the campaign's cadence settings (the article's by default)."""
+    c = catalog.cadence
     meetings = [m for m in catalog.of_type("meeting") if m.status == "held" and start <= m.date <= end]
-    fortnights = []
-    day = start
-    while day + dt.timedelta(days=13) <= end:
-        fortnights.append(day)
-        day += dt.timedelta(days=14)
-    scheduling_dates = [m.date for m in meetings if m.kind == "scheduling"]
-    scheduling = CadenceRow("总指挥部工作调度会（每两周）", tuple(
-        (f"{f.month}/{f.day}起", n, n >= 1) for f in fortnights
-        for n in [sum(f <= d < f + dt.timedelta(days=14) for d in scheduling_dates)]))
+    every = "每两周" if c.scheduling_days == 14 else f"每 {c.scheduling_days} 天"
+    scheduling = _per_block(f"总指挥部工作调度会（{every}）", _blocks(start, end, c.scheduling_days),
+                            c.scheduling_days, [m.date for m in meetings if m.kind == "scheduling"])
     weeks = list(whole_weeks(start, end))
+    blocks = [weeks[i] for i in range(0, len(weeks) - c.sub_hq_weeks + 1, c.sub_hq_weeks)]
     met = Counter((m.sub_hq, m.date - dt.timedelta(days=m.date.weekday())) for m in meetings if m.kind == "sub_hq")
-    sub_hq_weeks = tuple(CadenceRow(s.name, tuple((f"{w.month}/{w.day}", met[(s.id, w)], met[(s.id, w)] >= 1)
-                                                  for w in weeks))
+
+    def held_in(sub_hq, first):
+        return sum(met[(sub_hq, first + dt.timedelta(weeks=k))] for k in range(c.sub_hq_weeks))
+    sub_hq_weeks = tuple(CadenceRow(s.name, tuple((f"{w.month}/{w.day}", n, n >= 1) for w in blocks
+                                                  for n in [held_in(s.id, w)]))
                          for s in sorted(catalog.of_type("sub_hq"), key=lambda s: s.number))
     months = list(whole_months(start, end))
-    per_month = Counter((i.group, i.date.replace(day=1)) for i in catalog.of_type("inspection"))
+    per_month = Counter((i.group, i.date.replace(day=1)) for i in catalog.of_type("inspection")
+                        if FIELD_METHODS.intersection(i.methods))
     inspection_months = tuple(
-        CadenceRow(g.name, tuple((f"{m.year}年{m.month}月", per_month[(g.id, m)], 1 <= per_month[(g.id, m)] <= 2)
-                                 for m in months))
+        CadenceRow(g.name, tuple((f"{m.year}年{m.month}月", n, c.inspections_min <= n <= c.inspections_max)
+                                 for m in months for n in [per_month[(g.id, m)]]))
         for g in sorted(catalog.of_type("inspection_group"), key=lambda g: g.number))
     fed = Counter(f.date - dt.timedelta(days=f.date.weekday()) for f in catalog.of_type("media_feedback"))
-    media = CadenceRow("新闻媒体反馈（每周五）", tuple(
-        (f"{(w + dt.timedelta(days=4)).month}/{(w + dt.timedelta(days=4)).day}", fed[w], fed[w] >= 1) for w in weeks))
+    day = dt.timedelta(days=c.media_weekday - 1)
+    media = CadenceRow(f"新闻媒体反馈（每{weekday_zh(c.media_weekday)}）", tuple(
+        (f"{(w + day).month}/{(w + day).day}", fed[w], fed[w] >= 1) for w in weeks))
     return scheduling, sub_hq_weeks, inspection_months, media
+
+
+def _more_cadence(catalog: Catalog, start: dt.date, end: dt.date) -> Cadences:
+    """District meetings and patrols per block of their longest interval; third-party assessments per month."""
+    c = catalog.cadence
+    district_dates: dict[str, list] = defaultdict(list)
+    for m in catalog.of_type("meeting"):
+        if m.kind == "district" and m.status == "held" and m.district and start <= m.date <= end:
+            district_dates[m.district].append(m.date)
+    firsts = _blocks(start, end, c.district_meeting_days)
+    districts = tuple(_per_block(d.name, firsts, c.district_meeting_days, district_dates[d.id])
+                      for d in sorted(catalog.of_type("district"), key=lambda d: (d.order, d.id)))
+    patrol_dates: dict[str, list] = defaultdict(list)
+    for p in catalog.of_type("patrol_log"):
+        patrol_dates[p.group].append(p.date)
+    firsts = _blocks(start, end, c.patrol_days)
+    patrols = tuple(_per_block(g.name, firsts, c.patrol_days, patrol_dates[g.id]) for g in catalog.of_type("patrol_group"))
+    months = list(whole_months(start, end))
+    assessed = Counter(a.period for a in catalog.of_type("assessment") if a.kind == "third_party")
+    step = c.third_party_months
+    third_party = CadenceRow("第三方测评" + ("（每月）" if step == 1 else f"（每 {step} 个月）"), tuple(
+        (f"{m.year}年{m.month}月", n, n >= 1) for i in range(0, len(months) - step + 1, step)
+        for m in [months[i]] for n in [sum(assessed[f"{x.year}-{x.month:02d}"] for x in months[i:i + step])]))
+    return Cadences(districts, patrols, third_party)
 
 
 def _decisions(catalog: Catalog) -> tuple[DecisionTally, tuple[DecisionTally, ...], tuple[FollowUp, ...]]:
@@ -204,7 +260,6 @@ def _name(catalog: Catalog, record_id: str) -> str:
 
 
 def compute(catalog: Catalog) -> Dashboard:
-    campaign = catalog.campaign
     thresholds = catalog.thresholds
     yellow = thresholds.yellow_days
     as_of = catalog.as_of
@@ -228,9 +283,9 @@ def compute(catalog: Catalog) -> Dashboard:
         (d.id, d.name, tuple(r.get(d.id) for r in ranks))
         for d in sorted(catalog.of_type("district"), key=lambda d: d.order)))
 
-    start = campaign.start if campaign else min((p.found for p in problems), default=as_of)
-    end = min(campaign.end or as_of, as_of) if campaign else as_of
+    start, end = campaign_period(catalog)
     scheduling, sub_hq_weeks, inspection_months, media = _cadence(catalog, start, end)
+    more_cadence = _more_cadence(catalog, start, end)
     decisions, decisions_by_owner, open_decisions = _decisions(catalog)
 
     overdue: dict[str, list] = defaultdict(list)
@@ -252,4 +307,6 @@ def compute(catalog: Catalog) -> Dashboard:
         sub_hq_weeks=sub_hq_weeks, inspection_months=inspection_months, media_weeks=media,
         decisions=decisions, decisions_by_owner=decisions_by_owner, open_decisions=open_decisions,
         overdue_by_unit=overdue_by_unit,
-        accountability=tuple(sorted(catalog.of_type("accountability"), key=lambda a: (a.date, a.id), reverse=True)))
+        accountability=tuple(sorted(catalog.of_type("accountability"), key=lambda a: (a.date, a.id), reverse=True)),
+        more_cadence=more_cadence, statements=statements(catalog),
+        late_milestones=signals.late_milestones(catalog), matters=signals.matters(catalog))

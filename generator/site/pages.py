@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..catalog.catalog import Catalog, summarize
 from ..catalog.view import View
-from ..model import Record, display_name
+from ..model import RECORD_TYPES, Record, display_name
 from ..model.lifecycle import STATE_LABELS
 from ..model.problem import SOURCES
 from .context import (DashboardExtra, DataExtra, GlossaryExtra, GroupExtra, HomeExtra, PageContext, Pager, Section,
@@ -40,6 +40,7 @@ SECTION_INDEX = [
     ("districts", "区（县、市）"), ("units", "责任单位"), ("meetings", "会议"), ("inspections", "实地督查"),
     ("self-inspections", "自检自查"), ("patrols", "老领导巡查"), ("assessments", "测评"), ("media", "媒体反馈"),
     ("circulars", "通报"), ("tasks", "工作任务"), ("accountability", "责任追究"),
+    ("major-matters", "重要事项报告"),
 ]
 # the leaders' pages; the urging list only where the view shows it (the internal site)
 DASHBOARDS = [("dashboards/index.md", "dashboard.md.j2", "整改总览与排名"),
@@ -49,7 +50,7 @@ DASHBOARDS = [("dashboards/index.md", "dashboard.md.j2", "整改总览与排名"
               ("dashboards/decisions.md", "dashboard_decisions.md.j2", "议定事项"),
               ("dashboards/urging.md", "dashboard_urging.md.j2", "催办与问责")]
 NAV = [("问题", ["problems"]), ("组织", ["hq", "sub-hqs", "groups", "districts", "units"]),
-       ("会议", ["meetings"]), ("督查", ["inspections", "self-inspections", "patrols"]),
+       ("会议", ["meetings"]), ("督查", ["inspections", "self-inspections", "patrols", "major-matters"]),
        ("测评", ["assessments"]), ("媒体反馈", ["media"]), ("通报", ["circulars"]),
        ("工作任务", ["tasks"]), ("责任追究", ["accountability"])]
 # A tab that holds several sections opens on an overview page of its own name (its title is the
@@ -72,6 +73,7 @@ SECTION_TEXT = {
     "inspections": "督查组到各区实地督查，发现的问题立项整改。",
     "self-inspections": "各区、各单位对照测评体系上报的自检自查报告。",
     "patrols": "市级老领导工作组进驻各区的日常巡查和意见建议。",
+    "major-matters": "各区、各单位向总指挥部报告的重要事项和重大问题，是否在时限内上报。",
 }
 GLOSSARY = "problems/states.md"
 _TYPE_OF_SECTION = {section: type_name for type_name, section in SECTIONS.items()}
@@ -166,8 +168,8 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Pag
     for section, title in SECTION_INDEX[1:]:
         type_name = _TYPE_OF_SECTION[section]
         records = catalog.of_type(type_name)
-        if not records and section == "accountability":
-            continue
+        if not records and RECORD_TYPES[type_name].internal_type:
+            continue                # accountability, major matters: none in the public view
         date_field = DATE_FIELD.get(type_name, "date")
         if type_name in _UNDATED:
             ordered = tuple(records)

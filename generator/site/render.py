@@ -36,7 +36,7 @@ from .glossary import next_steps
 from .urls import depth, list_path, page_path, page_url, record_path
 
 # the date a list of records of a type is sorted and shown by
-DATE_FIELD = {"task": "assigned"}
+DATE_FIELD = {"task": "assigned", "major_matter": "found"}
 
 _MD_PUNCT = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>&\"':=$]")
 

@@ -15,7 +15,7 @@ SECTIONS = {
     "self_inspection": "self-inspections", "assessment": "assessments", "media_feedback": "media",
     "patrol_log": "patrols", "circular": "circulars", "accountability": "accountability",
     "task": "tasks", "district": "districts", "sub_hq": "sub-hqs", "inspection_group": "groups",
-    "unit": "units", "hq": "hq",
+    "unit": "units", "hq": "hq", "major_matter": "major-matters",
 }
 
 

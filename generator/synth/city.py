@@ -15,8 +15,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..model import RECORD_TYPES
+from ..model.mechanism import on, spans
 from ..model.yamltext import dump
 from . import org
+from .mechanism import Mechanism, EventData
 from .problems import Problems
 
 START = dt.date(2017, 4, 1)
@@ -25,11 +27,13 @@ D = dt.timedelta
 
 
 
-class City(Problems):
+class City(Problems, Mechanism):
     """Builds every record as plain data, then writes them (the problems: problems.py)."""
 
     def __init__(self, problems: int, seed: int):
         self.rng = random.Random(seed)
+        # draws for what the article's rules added (issue 16), so the draws above stay as they were
+        self.more = random.Random(seed * 7919 + 16)
         self.n_problems = problems
         days = max(61, round(problems / PER_YEAR * 365))
         self.start, self.end = START, START + D(days=days - 1)
@@ -67,7 +71,14 @@ class City(Problems):
         self.add("campaign", {"id": "campaign", "name": "昆明市创建全国文明城市", "city": "昆明市",
                               "start": self.start, "end": self.end, "icp": "滇ICP备00000000号（示例）",
                               "illustrative": True,
-                              "thresholds": {"yellow_days": 3, "bottom_n": 3, "red_list": 3, "black_list": 3}})
+                              "thresholds": {"yellow_days": 3, "bottom_n": 3, "red_list": 3, "black_list": 3,
+                                             "statement_exposures": 1, "statement_overdue": 1,
+                                             "district_report_days": 7, "self_inspection_days": 7,
+                                             "major_report_days": 1},
+                              "organisation": {"commanders": 2, "sub_hqs": len(org.SUB_HQS), "inspection_groups": 8},
+                              "cadence": {"scheduling_days": 14, "sub_hq_weeks": 1, "inspections_min": 1,
+                                          "inspections_max": 2, "media_weekday": 5, "district_meeting_days": 31,
+                                          "patrol_days": 7, "third_party_months": 1}})
         self.add("hq", {"id": "hq", "name": "昆明市创建全国文明城市工作总指挥部", "kind": "general",
                         "leaders": [{"role": "市委书记", "position": "commander"},
                                     {"role": "市长", "position": "commander"},
@@ -128,12 +139,25 @@ class City(Problems):
                 for _ in range(rng.choice((1, 2))):
                     date = self.day_between(max(first, self.start), last)
                     chosen = rng.sample(group["districts"], k=min(len(group["districts"]), rng.choice((1, 2))))
+                    more = self.more
                     self.add("inspection", {
                         "id": None, "group": group["id"], "date": date, "districts": chosen,
-                        "methods": ["field", "assignment"] + (["circular"] if rng.random() < .3 else []),
+                        "methods": ["field", "site_visit"] + (["onsite_office"] if more.random() < .4 else [])
+                        + ["assignment"] + (["circular"] if rng.random() < .3 else []),
+                        "basis": ["national", "city"] + (["minors"] if more.random() < .3 else []),
+                        "indicators": sorted(more.sample([i[0] for i in org.INDICATORS], 2)),
                         "sites": [], "findings": [],
                         "summary": f"{group['name']}赴{'、'.join(self.name_of(d) for d in chosen)}开展实地督查，"
                                    "采取实地查看、现场办公等方式，对发现的问题当场交办。"})
+                if self.more.random() < .25:         # a work meeting: an inspection, not a field one
+                    chosen = group["districts"][:1]
+                    self.add("inspection", {
+                        "id": None, "group": group["id"],
+                        "date": max(first, self.start) + D(days=self.more.randint(0, (last - max(first, self.start)).days)),
+                        "districts": chosen, "methods": ["work_meeting", "assignment"], "basis": ["city"],
+                        "sites": [], "findings": [], "_field": False,
+                        "summary": f"{group['name']}与{self.name_of(chosen[0])}召开督查工作会议，听取整改情况汇报，"
+                                   "交办近期督查发现的问题。"})
         for monday in self.weeks():
             friday = monday + D(days=4)
             if friday <= self.end:
@@ -171,10 +195,10 @@ class City(Problems):
         """Number records of these types in date order."""
         for type_name in type_names:
             items = self.records[type_name]
-            items.sort(key=lambda r: r.get("date") or r["assigned"])
+            items.sort(key=_dated)
             for record in items:
                 if record["id"] is None:
-                    record["id"] = self.new_id(type_name, record.get("date") or record["assigned"])
+                    record["id"] = self.new_id(type_name, _dated(record))
 
     def name_of(self, district_id: str) -> str:
         return next(d[1] for d in org.DISTRICTS if d[0] == district_id)
@@ -232,13 +256,16 @@ class City(Problems):
                     "reports_heard": [{"by": u, "summary": "汇报本周工作推进情况"} for u in sub["member_units"][:2]],
                     "decisions": self.decisions(day, 1, tuple(sub["member_units"]))})
         for first in self.months():
-            for did, name, *_ in org.DISTRICTS[:7]:
+            for did, name, *_ in org.DISTRICTS:
                 day = first + D(days=9)
                 if self.start <= day <= self.end:
+                    reported = day + D(days=self.more.randint(1, 4))
                     self.add("meeting", {"id": None, "kind": "district", "title": f"{name}创建工作会议", "date": day,
                                          "district": did, "chair_role": f"{name}主要负责人",
                                          "agenda": ["研究本区创建工作", "部署整改任务"],
-                                         "summary": "会议研究部署本区创建工作，结果已报总指挥部办公室。"})
+                                         "summary": "会议研究部署本区创建工作，结果已报总指挥部办公室。",
+                                         "reported_to_office": reported if reported <= self.end else None})
+        self.owe_statements()
 
     def decisions(self, date: dt.date, count: int, owners: tuple[str, ...]) -> list[dict]:
         out = []
@@ -255,16 +282,17 @@ class City(Problems):
     def build_reports(self) -> None:
         rng = self.rng
         for inspection in self.records["inspection"]:
-            date = inspection["date"] + D(days=5)
-            if date > self.end:
-                continue
-            by = inspection["districts"][0]
-            self.add("self_inspection", {
-                "id": None, "by": by, "date": date, "inspection": inspection, "title": f"{self.name_of(by)}自检自查报告",
-                "task_status": "对照测评体系逐项自查，重点任务已分解到街道和部门。",
-                "progress": f"督查交办问题已整改{rng.randint(50, 90)}%，其余正在推进。",
-                "measures": "实行挂图作战、销号管理，每周调度。", "improvements": "加强背街小巷和农贸市场常态化管理。",
-                "suggestions": "建议市级部门加强对跨区域问题的统筹协调。"})
+            for k, by in enumerate(inspection["districts"]):
+                date = inspection["date"] + D(days=5 if k == 0 else self.more.randint(2, 7))
+                if date > self.end:
+                    continue
+                self.add("self_inspection", {
+                    "id": None, "by": by, "date": date, "inspection": inspection, "title": f"{self.name_of(by)}自检自查报告",
+                    "task_status": "对照测评体系逐项自查，重点任务已分解到街道和部门。",
+                    "progress": f"督查交办问题已整改{(rng if k == 0 else self.more).randint(50, 90)}%，其余正在推进。",
+                    "measures": "实行挂图作战、销号管理，每周调度。", "improvements": "加强背街小巷和农贸市场常态化管理。",
+                    "suggestions": "建议市级部门加强对跨区域问题的统筹协调。"})
+        self.build_major_matters()
         circular_day = self.start + D(days=20)
         while circular_day <= self.end:
             overdue = [p for p in self.records["problem"] if p["deadline"] < circular_day
@@ -276,10 +304,30 @@ class City(Problems):
                                   "districts": sorted({p["district"] for p in overdue}),
                                   "problems": [p["id"] for p in overdue]})
             circular_day += D(days=14)
+        for assessment in sorted(self.records["assessment"], key=lambda a: a["date"]):
+            date = assessment["date"] + D(days=2)
+            if assessment["kind"] != "third_party" or date > self.end:
+                continue
+            ranked = sorted(assessment["scores"], key=lambda s: (-s["score"], s["district"]))
+            self.add("circular", {
+                "id": None, "title": f"关于{assessment['title']}结果的通报", "date": date, "kind": "assessment",
+                "issuer": "hq-office", "assessment": assessment,
+                "body": f"{assessment['title']}结果已经揭晓。{self.name_of(ranked[0]['district'])}、"
+                        f"{self.name_of(ranked[1]['district'])}、{self.name_of(ranked[2]['district'])}位列前三；"
+                        "排名后三位的区（县、市）主要负责人须在下一次调度会上作表态发言。\n\n"
+                        "请各区对照失分项**限期整改**，整改情况报总指挥部办公室。",
+                "districts": [r["district"] for r in ranked[-3:]]})
+        spans_of = {p["id"]: spans([EventData(e) for e in p["history"]], p["deadline"]) for p in self.records["problem"]}
         day = self.start + D(days=24)
+        named: set[str] = set()
         while day <= self.end:
-            late = [p for p in self.records["problem"] if p["deadline"] < day
-                    and p["history"][-1]["state"] in ("acknowledged", "rectifying", "extended")]
+            late = []
+            for p in self.records["problem"]:       # overdue or sent back on the day (责任倒查)
+                overdue, returned = spans_of[p["id"]]
+                if p["id"] not in named and (overdue or returned) and (on(overdue, day) or on(returned, day)):
+                    late.append(p)
+                    if len(late) == 3:
+                        break
             day += D(days=14)
             if not late:
                 continue
@@ -290,6 +338,7 @@ class City(Problems):
                 "problems": [p["id"] for p in late[:3] if p["responsible_unit"] == target],
                 "summary": "交办问题逾期未整改，进展缓慢。",
                 "draft": "拟由总指挥部办公室约谈该单位主要负责人（草稿）。"})
+            named.update(case["problems"])
             if len(self.records["accountability"]) == 1:
                 case["state"] = "published"
                 self.published_case = case
@@ -302,17 +351,16 @@ class City(Problems):
                               "description": f"由{sub['name']}牵头，按序时推进{sub['focus']}。",
                               "milestones": [{"title": "制定工作方案", "due": assigned + D(days=10), "state": "done",
                                               "done_date": assigned + D(days=8)},
-                                             {"title": "集中整治", "due": assigned + D(days=45),
-                                              "state": "in_progress"},
+                                             self.milestone("集中整治", assigned + D(days=45)),
                                              {"title": "总结验收", "due": deadline, "state": "open"}]})
 
     # writing ---------------------------------------------------------------------------
     def finish_ids(self) -> None:
-        self.assign_ids(("meeting", "self_inspection", "circular", "accountability", "task"))
+        self.assign_ids(("meeting", "self_inspection", "circular", "accountability", "task", "major_matter"))
         case = getattr(self, "published_case", None)
         if case is not None:   # the first case is made public in the first circular after it
-            circular = next(c for c in self.records["circular"] if c["date"] >= case["date"]) \
-                if any(c["date"] >= case["date"] for c in self.records["circular"]) else None
+            circular = next((c for c in self.records["circular"]
+                             if c["date"] >= case["date"] and c["kind"] != "assessment"), None)
             if circular is None:
                 case["state"] = "decided"
             else:
@@ -320,8 +368,15 @@ class City(Problems):
                 circular["kind"] = "criticism"
         for report in self.records["self_inspection"]:
             report["inspection"] = report["inspection"]["id"]
+        for matter in self.records["major_matter"]:
+            matter["inspection"] = matter["inspection"]["id"]
+        for circular in self.records["circular"]:
+            if isinstance(circular.get("assessment"), dict):
+                circular["assessment"] = circular["assessment"]["id"]
         for assessment in self.records["assessment"]:
             assessment.pop("_stated", None)
+        for inspection in self.records["inspection"]:
+            inspection.pop("_field", None)
 
     def write(self, out: Path) -> int:
         records = out / "records"
@@ -340,6 +395,10 @@ class City(Problems):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(_photo(index))
         return count
+
+
+def _dated(record: dict) -> dt.date:
+    return record.get("date") or record.get("assigned") or record["found"]
 
 
 def _photo(index: int) -> bytes:

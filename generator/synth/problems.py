@@ -26,7 +26,8 @@ class Problems:
         sources = list(SOURCE_WEIGHTS)
         weights = list(SOURCE_WEIGHTS.values())
         streets = {d["id"]: d["streets"] for d in self.records["district"]}
-        pools = {"inspection": self.records["inspection"], "media": self.records["media_feedback"],
+        pools = {"inspection": [i for i in self.records["inspection"] if i.get("_field", True)],
+                 "media": self.records["media_feedback"],
                  "patrol": self.records["patrol_log"],
                  "simulated_assessment": [a for a in self.records["assessment"] if a["kind"] == "simulated"],
                  "third_party_assessment": [a for a in self.records["assessment"] if a["kind"] == "third_party"]}
@@ -35,15 +36,19 @@ class Problems:
             source = sources[index % len(sources)] if index < len(sources) else rng.choices(sources, weights)[0]
             origin = rng.choice(pools[source]) if pools.get(source) else None
             if origin is not None:
-                found = origin["date"] - (D(days=rng.randint(0, 4)) if source == "media" else D())
+                # a media problem is registered when the office compiles the Friday feedback (立项督查),
+                # never before it; it is numbered where the report came out, up to four days earlier
+                # (so the examples keep their ids, and P-2017-0002 is still the one DESIGN.md shows)
+                found = origin["date"]
+                numbered = found - (D(days=rng.randint(0, 4)) if source == "media" else D())
                 district = origin.get("district") or rng.choice(origin.get("districts") or [d[0] for d in org.DISTRICTS])
             else:
-                found = self.day_between(self.start, self.end)
+                found = numbered = self.day_between(self.start, self.end)
                 district = rng.choice([d[0] for d in org.DISTRICTS])
-            plan.append((max(found, self.start), source, origin, district))
+            plan.append((max(numbered, self.start), min(max(found, self.start), self.end), source, origin, district))
         plan.sort(key=lambda p: p[0])
         showcase = True     # the first media problem is the one DESIGN.md shows, in 盘龙区
-        for found, source, origin, district in plan:
+        for numbered, found, source, origin, district in plan:
             site = rng.choice(org.SITE_TYPES)
             road, road2 = rng.sample(org.ROADS, 2)
             if showcase and source == "media":
@@ -54,13 +59,13 @@ class Problems:
                                                street=street["name"].removesuffix("街道") if street else road)
             kind = "流动摊贩占道经营" if (district, road) == ("panlong", "北京路") else rng.choice(kinds)
             pid = self.new_id("problem", found)
-            deadline = found + D(days=rng.choice((7, 15, 15, 30)))
+            deadline = numbered + D(days=rng.choice((7, 15, 15, 30)))
             problem = {
                 "id": pid, "title": f"{place}{kind}", "description": f"{self.name_of(district)}{place}存在{kind}问题。",
                 "district": district, "street": street["id"] if street else None,
                 "location": f"{self.name_of(district)}{place}", "source": source,
-                "source_ref": None, "found": found, "site_type": site_id, "indicator": indicator,
-                "sub_hq": sub_hq, "responsible_unit": f"{district}-{unit_suffix}",
+                "source_ref": None, "found": numbered, "site_type": site_id, "indicator": indicator,
+                "sub_hq": sub_hq, "responsible_unit": self.responsible(source, district, unit_suffix, sub_hq),
                 "supporting_units": [f"{district}-traffic-police"] if site_id == "main-road" else [],
                 "responsible_person": f"{district}-head", "deadline": deadline,
                 "measures": f"责任单位落实专人，对{kind}问题限期整改并建立长效管理机制。",
@@ -74,8 +79,20 @@ class Problems:
             if origin is not None:
                 self.link_origin(source, origin, problem, place, kind)
             problem["history"] = self.history(problem)
+            if found != numbered:
+                self.shift(problem, found - numbered)
+            if source in ("leadership_instruction", "superior_inspection") and self.more.random() < .35 \
+                    and problem["history"][-1]["state"] == "closed":
+                problem["history"] = self.stalled(problem["history"])     # a city department falls behind
             self.overdue_urging(problem)
             self.add("problem", problem)
+
+    def responsible(self, source: str, district: str, unit_suffix: str, sub_hq: str) -> str:
+        """The district's department, except for what a leader or a superior inspection raised:
+        that goes to the city department leading the matter in its sub-HQ."""
+        if source in ("leadership_instruction", "superior_inspection"):
+            return next(s[4][0] for s in org.SUB_HQS if s[0] == sub_hq)
+        return f"{district}-{unit_suffix}"
 
     def link_origin(self, source: str, origin: dict, problem: dict, place: str, kind: str) -> None:
         problem["source_ref"] = origin["id"]
@@ -88,8 +105,8 @@ class Problems:
             outlet = self.rng.choice(org.MEDIA)[0]
             origin["items"].append({"outlet": outlet, "title": f"记者暗访：{place}{kind}",
                                     "kind": "undercover" if problem.get("undercover_footage") else "report",
-                                    "district": problem["district"], "supervise": True,
-                                    "problem": problem["id"]})
+                                    "district": problem["district"], "indicator": problem["indicator"],
+                                    "supervise": True, "problem": problem["id"]})
 
     def history(self, problem: dict) -> list[dict]:
         rng = self.rng
@@ -139,6 +156,24 @@ class Problems:
         if step("verified", (1, 4), by="hq-office", note="复查达标"):
             step("closed", (0, 3), by="hq-office")
         return events
+
+    def shift(self, problem: dict, by: dt.timedelta) -> None:
+        """Move a problem found `by` later, its dates with it (none past the period's end). Its
+        history is drawn from its first date before the move, so that it takes as many draws as
+        it always did and the problems after it stay as they were."""
+        problem["found"] += by
+        problem["deadline"] += by
+        problem["history"] = [{**event, "date": min(event["date"] + by, self.end),
+                               **({"new_deadline": event["new_deadline"] + by} if event.get("new_deadline") else {})}
+                              for event in problem["history"]]
+
+    @staticmethod
+    def stalled(history: list[dict]) -> list[dict]:
+        """The history up to the start of rectification: the unit has not reported since."""
+        for i, event in enumerate(history):
+            if event["state"] == "rectifying":
+                return history[:i + 1]
+        return history
 
     def overdue_urging(self, problem: dict) -> None:
         last = problem["history"][-1]

@@ -27,8 +27,9 @@ from typing import Callable, Mapping, NamedTuple
 from ...findings import Finding
 from ...model import Record
 from ..load import Document
-from .cadence import CampaignEntry, cadence_entry, check_cadence
-from .references import Outgoing, Tables, Target, check_outgoing, outgoing, target
+from .cadence import check_cadence
+from .entries import PROBLEM_ENTRY, CampaignEntry, cadence_entry
+from .references import Outgoing, Tables, Target, check_outgoing, check_related, outgoing, target
 from .rules import Attachments, RuleFacts, check_dated, rule_facts
 from .schema import Valid, check_document, duplicates, id_key
 
@@ -132,17 +133,25 @@ def tables(interfaces: list[Interface], duplicate: Mapping[str, Finding]) -> Tab
 def judge(file: str, type_name: str, facts: Facts, table: Tables, as_of: dt.date,
           attachments: Attachments) -> Judged:
     """Passes 2 and 3 for one record (or what could be read of it). Pass 3 runs even when a
-    reference is broken: no rule reads what a reference points at."""
+    reference is broken, except the rules that read what a reference points at (check_related)."""
     references = tuple(check_outgoing(file, type_name, facts.outgoing, table))
-    rules = tuple(check_dated(file, type_name, facts.rules, as_of, attachments))
-    return Judged(references, rules)
+    rules = check_dated(file, type_name, facts.rules, as_of, attachments)
+    if not references:
+        rules += check_related(file, facts.outgoing, table)
+    return Judged(references, tuple(rules))
 
 
 def cadence_pass(entries: Mapping[str, object], as_of: dt.date) -> list[Finding]:
-    """The cadence pass over the cadence entries of the records that passed every other pass."""
-    items = [Valid(file, entry) for file, entry in entries.items()]
+    """The cadence pass over the cadence entries of the records that passed every other pass.
+    Problems' entries (the many) are handed on as they are, the others with their file."""
+    items, problems = [], []
+    for file, entry in entries.items():
+        if type(entry) in PROBLEM_ENTRY:
+            problems.append(entry)
+        else:
+            items.append(Valid(file, entry))
     campaign = next((v for v in items if isinstance(v.record, CampaignEntry)), None)
-    return check_cadence(items, campaign, as_of)
+    return check_cadence(items, campaign, as_of, problems)
 
 
 def cross_check(interfaces: list[Interface], examined: Callable[[str], Examined], as_of: dt.date,

@@ -27,6 +27,7 @@ _HAPPENED: dict[str, tuple[str, ...]] = {
     "problem": ("found",), "inspection": ("date",), "self_inspection": ("date",),
     "assessment": ("date",), "media_feedback": ("date",), "patrol_log": ("date",),
     "circular": ("date",), "accountability": ("date",), "task": ("assigned",),
+    "major_matter": ("found", "reported", "responded"), "meeting": ("reported_to_office",),
 }
 _HAPPENED_PARTS: dict[str, tuple[tuple[str, str], ...]] = {
     "problem": (("history", "date"), ("urgings", "date")),
@@ -58,6 +59,43 @@ def _dates_happened(record: Record) -> list[tuple[Loc, dt.date]]:
             value = getattr(part, date_name)
             if value is not None:
                 out.append(((list_name, i, date_name), value))
+    return out
+
+
+# Dates that may not come before another date of the same record: (later, earlier).
+_ORDERED = {"meeting": (("reported_to_office", "date"),),
+            "major_matter": (("reported", "found"), ("responded", "reported"), ("responded", "found"))}
+
+
+def _article(file: str, record: Record) -> list[Finding]:
+    """The work mechanism's rules that one record decides alone."""
+    kind = record.type_name
+    model = type(record)
+    out = []
+    for later, earlier in _ORDERED.get(kind, ()):
+        a, b = getattr(record, later), getattr(record, earlier)
+        if a is not None and b is not None and a < b:
+            out.append(finding("E-DATE-RANGE", file, (later,), field=field_label(model, (later,)), value=a,
+                               other_field=model.model_fields[earlier].title, other=b))
+            break
+    if kind == "media_feedback":
+        week_of = record.week_of
+        if week_of is not None and record.date is not None and (week_of.weekday() != 0 or not 0 <= (record.date - week_of).days <= 6):
+            detail = ("不是周一" if week_of.weekday() != 0
+                      else f"所在的周不含反馈日期 {record.date}")
+            out.append(finding("E-MEDIA-WEEK", file, ("week_of",), value=week_of, detail=detail,
+                               monday=record.date - dt.timedelta(days=record.date.weekday())))
+        for i, item in enumerate(record.items or ()):
+            if item.supervise and not item.problem:
+                out.append(finding("E-MEDIA-SUPERVISE", file, ("items", i, "supervise"), title=item.title))
+            if item.supervise and not item.indicator:
+                out.append(finding("W-MEDIA-INDICATOR", file, ("items", i), title=item.title))
+    if kind == "inspection" and not record.basis and not record.indicators:
+        out.append(finding("W-INSPECTION-BASIS", file, ("methods",)))
+    if kind == "campaign" and record.cadence is not None and record.cadence.inspections_min > record.cadence.inspections_max:
+        out.append(finding("E-SCHEMA-RANGE", file, ("cadence", "inspections_min"),
+                           field=field_label(model, ("cadence", "inspections_min")),
+                           detail=f"{record.cadence.inspections_min} 大于每月最多次数 {record.cadence.inspections_max}"))
     return out
 
 
@@ -118,10 +156,11 @@ class RuleFacts:
     attachments: tuple[tuple[Loc, str], ...]       # evidence paths, checked against records/
     kind_and_text: tuple[Finding, ...]             # required-by-kind fields, control characters, PII
     decisions: tuple[tuple[int, str, dt.date], ...]  # meeting: open decisions (index, text, deadline)
+    milestones: tuple[tuple[int, str, dt.date], ...] = ()  # task: open milestones (index, title, due)
 
 
 def rule_facts(file: str, record: Record) -> RuleFacts:
-    lifecycle, open_, attachments, decisions = check_dates(file, record), None, (), ()
+    lifecycle, open_, attachments, decisions, milestones = check_dates(file, record), None, (), (), ()
     if record.type_name == "problem":
         found, open_ = check_lifecycle(file, record)
         lifecycle += found
@@ -129,10 +168,13 @@ def rule_facts(file: str, record: Record) -> RuleFacts:
     if record.type_name == "meeting":
         decisions = tuple((i, d.text[:30], d.deadline) for i, d in enumerate(record.decisions or ())
                           if d.state != "done")
+    if record.type_name == "task":
+        milestones = tuple((i, s.title[:30], s.due) for i, s in enumerate(record.milestones or ()) if s.state != "done")
     happened = tuple((shared(loc), value) for loc, value in _dates_happened(record))
     return RuleFacts(happened, tuple(lifecycle), open_, attachments,
-                     tuple(check_kind(file, record) + _text(file, record) + _campaign(file, record)),
-                     decisions)
+                     tuple(check_kind(file, record) + _article(file, record) + _text(file, record)
+                           + _campaign(file, record)),
+                     decisions, milestones)
 
 
 def check_dated(file: str, type_name: str, facts: RuleFacts, as_of: dt.date,
@@ -154,4 +196,7 @@ def check_dated(file: str, type_name: str, facts: RuleFacts, as_of: dt.date,
     findings += facts.kind_and_text
     findings += [finding("W-DECISION-OVERDUE", file, ("decisions", i, "deadline"), text=text, deadline=deadline)
                  for i, text, deadline in facts.decisions if deadline < as_of]
+    findings += [finding("W-MILESTONE-OVERDUE", file, ("milestones", i, "due"), title=title, due=due,
+                         days=(as_of - due).days)
+                 for i, title, due in facts.milestones if due < as_of]
     return findings

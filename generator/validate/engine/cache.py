@@ -108,6 +108,11 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not cache data")
 
 
+def unpickle(data: bytes):
+    """Cache data pickled by this module (plain data and the generator's own classes only)."""
+    return _Unpickler(io.BytesIO(data)).load()
+
+
 class Sections:
     """A cache file's named parts, each unpickled only when asked for (a run that finds
     nothing changed needs a fraction of what one after an edit needs)."""

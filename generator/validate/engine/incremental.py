@@ -3,10 +3,11 @@
 Exact because a file's cross-file findings depend on nothing else that could have changed: it
 gives up (returns None, and the run takes the full way) when a file went, an attachment
 changed, or a changed file now shows other files something else than before (its `Interface`)
-other than new ids, or than whether a record no other record refers to is valid (the tables
-keep every id referred to). When new ids appear, or an id becomes valid or not, files with a
-missing reference are judged again too, since that may resolve it (or change its "did you
-mean").
+other than new ids, whether a record no other record refers to is valid (the tables keep
+every id referred to), or its cadence entry. When new ids appear, or an id becomes valid or not,
+files with a missing reference are judged again too, since that may resolve it (or change its
+"did you mean"). A changed cadence entry (a problem moved along its lifecycle, a meeting's
+statements) is read by the cadence pass alone, which then runs again over all entries.
 """
 from __future__ import annotations
 
@@ -30,13 +31,22 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
         return None         # a file went: references to it may now be missing anywhere
     if any(run.attachments.problem(value) != outcome for value, outcome in previous.outcomes.items()):
         return None         # an attachment appeared, went or changed
+    entries_changed = bool(added)
+    in_pass: set[str] = set()           # changed files whose entry the last cadence pass read
     retargeted: list[Interface] = []
     for f, before in zip(changed, _interfaces_before(changed, last, run)):
+        if f.file not in last.index:
+            continue
         now = f.examined.interface
-        if f.file in last.index and before != now:
-            if before is None or before._replace(target=now.target) != now:
-                return None     # what other files see of it changed (or is not known)
-            retargeted.append(now)  # only whether it is a valid record to refer to
+        if before is None or before._replace(target=now.target, cadence=now.cadence) != now:
+            return None         # what other files see of it changed (or is not known)
+        if before.target != now.target:
+            retargeted.append(now)      # only whether it is a valid record to refer to
+        if before.cadence != now.cadence:
+            entries_changed = True      # only the cadence pass reads it
+        if (before.cadence is not None and f.file not in previous.duplicate
+                and not previous.judged.get(f.file, ((), ()))[0]):
+            in_pass.add(f.file)
 
     tables: CrossFileTables | None = None
     duplicate = {k: unpack(v) for k, v in previous.duplicate.items()}
@@ -56,7 +66,6 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
     rejudge = [f for f in rejudge if f.examined.facts is not None]
 
     rejudged: dict[str, Judged] = {}
-    entries_changed = bool(added)
     tables_changed = bool(added or retargeted)
     if rejudge:
         tables = tables or last.state.get("tables")
@@ -72,7 +81,7 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
             j = judge(f.file, e.type_name, e.facts, table, run.as_of, run.attachments)
             if j.references or j.rules:
                 rejudged[f.file] = j
-            if e.facts.cadence is not None and (f.file in tables.cadence) == bool(j.references):
+            if (e.facts.cadence is not None and not j.references) != (f.file in in_pass):
                 entries_changed = True      # it joined or left the cadence pass
     for f in changed:
         if f.positions:
@@ -84,13 +93,16 @@ def incremental(run: ValidationRun, previous: Report) -> Outcome | None:
     judged.update(packed(run.located(rejudged)))
 
     if entries_changed:
-        entries = dict(tables.cadence)
+        tables = tables or last.state.get("tables")
+        if not isinstance(tables, CrossFileTables):
+            return None
+        entries = dict(tables.entries())
         for f in rejudge:
-            if f.examined.facts.cadence is not None:
-                if f.file in rejudged and rejudged[f.file].references:
-                    entries.pop(f.file, None)
-                else:
-                    entries[f.file] = f.examined.facts.cadence
+            cadence = f.examined.facts.cadence
+            if cadence is None or (f.file in rejudged and rejudged[f.file].references):
+                entries.pop(f.file, None)
+            else:
+                entries[f.file] = cadence
         tables.cadence = {f.file: entries[f.file] for f in files if f.file in entries}
         found = run.locate(cadence_pass(tables.cadence, run.as_of))
     else:

@@ -34,7 +34,7 @@ from .cache import Cache, Sections
 from .full import full, full_by_crew
 from .incremental import incremental
 from .scan import NO_SIG, overlaid, scan
-from .state import LastRun, Outcome, ValidationRun
+from .state import CrossFileTables, LastRun, Outcome, ValidationRun
 from .workers import crew_size
 
 
@@ -144,6 +144,7 @@ def _remember(run: ValidationRun, outcome: Outcome) -> dict[str, bytes]:
             and (outcome.report is last.report or outcome.report == last.report)):
         return last.index
     index = (last.state.raw["index"] if last.state else last.index) if same else {f.file: entry(f) for f in files}
-    run.cache.save("state", {"index": index, "report": outcome.report, "tables": outcome.tables})
+    tables = outcome.tables.packed() if isinstance(outcome.tables, CrossFileTables) else outcome.tables
+    run.cache.save("state", {"index": index, "report": outcome.report, "tables": tables})
     run.cache.prune()
     return last.index if same else index

@@ -10,13 +10,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...findings import Finding, pack, packed_file, packed_sort_key, unpack
 from ..check import Attachments, Examined, Interface, Judged
 from ..locate import Positions, locate
-from .cache import Cache, Sections
+from .cache import Cache, Sections, unpickle
 from .scan import SIG, File
 from .workers import Alone, by_shard, examine_shard
 
@@ -39,8 +40,23 @@ class CrossFileTables:
     """What the incremental way needs of every file, kept by the last run."""
     by_id: dict[str, object]            # check.Tables.by_id
     others: set[str]                    # all ids that are not in by_id
-    cadence: dict[str, object]          # file → cadence entry, of files valid in every pass
+    cadence: dict[str, object] | bytes  # file → cadence entry, of files valid in every pass; kept
+                                        # pickled (`packed`) and read only when an entry changed
     referenced: set[str] = field(default_factory=set)   # ids some record refers to (or did: a superset)
+
+    def entries(self) -> dict[str, object]:
+        """The cadence entries (unpickled on first use)."""
+        if isinstance(self.cadence, bytes):
+            self.cadence = unpickle(self.cadence)
+        return self.cadence
+
+    def packed(self) -> "CrossFileTables":
+        """The same with the entries pickled: a run after an edit that changes no entry (a
+        problem's description, say) then never unpickles 100,000 problems' entries."""
+        if isinstance(self.cadence, bytes):
+            return self
+        return CrossFileTables(self.by_id, self.others, pickle.dumps(self.cadence, protocol=pickle.HIGHEST_PROTOCOL),
+                               self.referenced)
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ def examine_text(file: str, path: str, type_name: str, year: str | None, text: s
         # error; their places cost nothing now and a second parse later
         spots = [("id",)] + ([("deadline",)] if rules.open is not None else [])
         spots += [("decisions", i, "deadline") for i, _text, _deadline in rules.decisions]
+        spots += [("milestones", i, "due") for i, _title, _due in rules.milestones]
         for loc in spots:
             known[(loc, False)] = position_in(root, loc)
     return e, known
