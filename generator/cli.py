@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import errno
 import json
 import re
 import sys
 from pathlib import Path
 
+from .arguments import (OS_ERRORS, Parser, UsageError, check_text, count, date_argument, prog)
 from .formats import gitlab_issue, json_list, print_github, print_old_errors, print_refusal, print_text
 from .model.lifecycle import STATE_LABELS
 
@@ -20,71 +20,8 @@ STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))   # China keeps no daylight saving time
 
 
-class UsageError(Exception):
-    """Bad arguments: exit code 2."""
-
-
-# argparse's own messages (English) → what a staff member reads; the last pattern passes on the
-# messages of our own argument types, which are Chinese already
-_ARGPARSE_MESSAGES = [
-    (r"argument COMMAND: invalid choice: '?(?P<value>.*?)'? \(choose from (?P<choices>.*)\)", "没有命令 {value}；可用的命令：{choices}"),
-    (r"argument (?P<arg>\S+): invalid choice: '?(?P<value>.*?)'? \(choose from (?P<choices>.*)\)", "{arg} 不能是 {value}；可选：{choices}"),
-    (r"the following arguments are required: (?P<args>.*)", "缺少参数：{args}"),
-    (r"unrecognized arguments: (?P<args>.*)", "不认识的参数：{args}"),
-    (r"argument (?P<arg>\S+): expected one argument", "{arg} 后面要写一个值"),
-    (r"argument (?P<arg>\S+): expected at least one argument", "{arg} 后面至少要写一个值"),
-    (r"argument (?P<arg>\S+): invalid int value: '(?P<value>.*)'", "{arg} 应是整数：{value}"),
-    (r"argument (?P<arg>\S+): (?P<message>.*)", "{arg}：{message}"),
-]
-
-
-def _chinese(message: str) -> str:
-    for pattern, text in _ARGPARSE_MESSAGES:
-        found = re.fullmatch(pattern, message)
-        if found:
-            parts = {k: v.replace("'", "").replace(", ", "、").replace("COMMAND", "命令")
-                     for k, v in found.groupdict().items()}
-            return text.format(**parts)
-    return message
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with its complaints in Chinese, raised as a usage error (exit code 2)."""
-
-    def error(self, message: str):
-        usage = self.format_usage().strip().removeprefix("usage: ")
-        raise UsageError(f"{_chinese(message)}\n用法：{usage}\n（{self.prog} --help 查看说明）")
-
-
-def _count(text: str) -> int:
-    """A number of things: a whole number, 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"应是 0 或更大的整数：{text}")
-    return value
-
-
-# what a failed read or write tells the user, by errno (Python's strerror is English)
-_OS_ERRORS = {
-    errno.ENOENT: "不存在", errno.EEXIST: "已经存在（这里要的是文件夹）", errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.EISDIR: "是文件夹，不是文件", errno.EACCES: "没有权限", errno.EPERM: "不允许这样操作",
-    errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出了磁盘配额", errno.EFBIG: "超过了允许的文件大小",
-    errno.EROFS: "在只读的文件系统上", errno.ENAMETOOLONG: "路径太长", errno.EMFILE: "打开的文件太多",
-}
-
-
 def today_in_shanghai() -> dt.date:
     return dt.datetime.now(SHANGHAI).date()
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD：{text}") from None
 
 
 def _records_dir(path: str) -> Path:
@@ -370,27 +307,21 @@ def run_nginx_conf(args) -> int:
     return 0
 
 
-def _prog() -> str:
-    """How the user started us: the `taizhang` command `make setup` installs, or `python -m generator`."""
-    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
-    return "python -m generator" if name in ("__main__.py", "-m", "-c", "") else name
-
-
 def _writer_options(p, dry_run: bool = False, as_of: str = "写入前校验所用的日期（默认今天，北京时间）") -> None:
     if dry_run:
         p.add_argument("--dry-run", action="store_true", help="只打印将写入的 YAML 和校验结果，不写入")
-    p.add_argument("--as-of", type=_date, help=as_of)
+    p.add_argument("--as-of", type=date_argument, help=as_of)
     p.add_argument("--no-cache", action="store_true", help="写入前的校验不用校验缓存（结果相同，较慢）")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = _Parser(prog=_prog(),
+    top = Parser(prog=prog(),
                                   description="台账：校验 records/ 中的记录，生成公开站与内部站。")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="校验全部记录，一次列出所有错误与警告")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--as-of", type=_date, help="按此日期判断逾期等（默认今天，北京时间）")
+    p.add_argument("--as-of", type=date_argument, help="按此日期判断逾期等（默认今天，北京时间）")
     p.add_argument("--format", choices=("text", "json", "github", "gitlab"), default="text",
                    help="输出格式：text 给人看；json 给工具；github 为 GitHub Actions 注释；gitlab 为 GitLab 代码质量报告")
     p.add_argument("--no-cache", action="store_true",
@@ -404,7 +335,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--audience", choices=("public", "internal", "both"), default="both",
                    help="生成哪个网站（默认两个都生成）")
     p.add_argument("--out", default="site", help="输出文件夹（默认 site，生成 site/public、site/internal）")
-    p.add_argument("--as-of", type=_date, help="按此日期计算逾期和亮灯（默认今天，北京时间）")
+    p.add_argument("--as-of", type=date_argument, help="按此日期计算逾期和亮灯（默认今天，北京时间）")
     p.add_argument("--work", default="build", help="中间文件（Markdown、MkDocs 配置）的文件夹（默认 build）")
     p.set_defaults(run=run_build)
 
@@ -412,13 +343,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
     p.add_argument("--root", default=".", help="仓库根目录（写 .github/CODEOWNERS 和 .gitlab/CODEOWNERS）")
     p.add_argument("--check", action="store_true", help="只检查是否过期，过期时退出码 1")
-    p.add_argument("--as-of", type=_date, help=argparse.SUPPRESS)
+    p.add_argument("--as-of", type=date_argument, help=argparse.SUPPRESS)
     p.set_defaults(run=run_codeowners)
 
     p = sub.add_parser("diff", help="两个 Git 版本之间 records/ 的变更摘要（给审核人看）")
     p.add_argument("base", help="基准版本，例如 origin/main")
     p.add_argument("head", nargs="?", default="HEAD", help="新版本（默认 HEAD）")
-    p.add_argument("--as-of", type=_date, help="校验新版本时使用的日期（默认今天，北京时间）")
+    p.add_argument("--as-of", type=date_argument, help="校验新版本时使用的日期（默认今天，北京时间）")
     p.add_argument("--format", choices=("text", "markdown"),
                    help="text：终端里看的纯文本；markdown：CI 作业摘要、合并请求用（默认：输出到终端时 text，否则 markdown）")
     p.set_defaults(run=run_diff)
@@ -433,7 +364,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("new", help="新建一条记录：自动取下一个编号、放进正确的文件夹、填好今天的日期")
     p.add_argument("type", help="记录类型，例如 problem、meeting、inspection")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--date", type=_date, help="用这一天代替今天（北京时间）")
+    p.add_argument("--date", type=date_argument, help="用这一天代替今天（北京时间）")
     _writer_options(p, dry_run=True)
     p.epilog = ("其余字段写成 --字段名 值，例如 --title 某某路占道经营 --district panlong；缺少必填字段时列出它们。"
                 "写入前按 validate 的规则检查新记录，会带来错误时不写入")
@@ -443,7 +374,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="问题编号，例如 P-2017-0042")
     p.add_argument("state", help="新状态：" + "、".join(STATES))
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--date", type=_date, help="事件日期（默认今天，北京时间）")
+    p.add_argument("--date", type=date_argument, help="事件日期（默认今天，北京时间）")
     p.add_argument("--by", help="经办单位编号")
     p.add_argument("--note", help="说明")
     p.add_argument("--evidence", nargs="+", help="佐证材料路径（相对 records/）")
@@ -456,7 +387,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export-xlsx", help="把台账导出为 Excel 工作簿（全部问题、各区、各分指挥部、逾期、议定事项）")
     p.add_argument("--out", required=True, help="输出文件，例如 台账.xlsx")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--as-of", type=_date, help="按此日期计算状态与逾期（默认今天，北京时间）")
+    p.add_argument("--as-of", type=date_argument, help="按此日期计算状态与逾期（默认今天，北京时间）")
     p.set_defaults(run=run_export_xlsx)
 
     p = sub.add_parser("import-xlsx", help="从 Excel 台账导入问题（默认试运行，只列出将新建或更新什么）")
@@ -481,28 +412,16 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="生成一座虚构城市的完整记录（基准测试、规模测试用）")
     p.add_argument("--out", required=True, help="输出文件夹（将在其中写 records/）")
-    p.add_argument("--problems", type=_count, required=True, help="问题数量（0 或更大的整数）")
+    p.add_argument("--problems", type=count, required=True, help="问题数量（0 或更大的整数）")
     p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子得到相同文件）")
     p.set_defaults(run=run_synth)
     return top
 
 
-def _check_text(argv: list[str]) -> None:
-    """Arguments arrive as the terminal's bytes; Python keeps bytes that are not UTF-8 as lone
-    surrogates, which cannot be written. Refuse them before anything is touched."""
-    for i, token in enumerate(argv):
-        try:
-            token.encode("utf-8")
-        except UnicodeEncodeError:
-            option = next((a for a in reversed(argv[:i + 1]) if a.startswith("--")), f"第 {i + 1} 个参数")
-            raise UsageError(f"{option} 的值含有不是 UTF-8 的字节（终端可能是 GBK 编码）。请把终端设为 UTF-8"
-                             "（例如 export LANG=zh_CN.UTF-8，Windows 上 chcp 65001）后重试；没有修改任何文件。") from None
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
-        _check_text(argv)
+        check_text(argv)
         args, extra = parser().parse_known_args(argv)
         if extra and not getattr(args, "takes_extra", False):
             parser().parse_args(argv)          # reports the unknown arguments and exits with 2
@@ -514,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         # a full disk, a file too large, no permission: every writer writes atomically, so
         # what was there before is still there
         where = f"{error.filename}：" if error.filename else ""
-        reason = _OS_ERRORS.get(error.errno, error.strerror or str(error))
+        reason = OS_ERRORS.get(error.errno, error.strerror or str(error))
         print(f"无法读写文件：{where}{reason}。原有文件保持不变；请检查路径、磁盘空间和权限后重试。",
               file=sys.stderr)
         return 1

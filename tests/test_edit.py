@@ -211,6 +211,7 @@ def test_new_keeps_the_review_routing_in_step(make_tree):
     """`new` updates .github/CODEOWNERS and .gitlab/CODEOWNERS when the repository has them: the
     check CI runs (`codeowners --check`) passes after each new record, without `make codeowners`."""
     tree = make_tree()
+    subprocess.run(["git", "init", "-q", str(tree.root)], check=True)      # CODEOWNERS live at a repository's root
     tree.edit("records/org/districts/panlong.yaml", "order: 1\n", "order: 1\nreviewers:\n  - '@panlong-team'\n")
     tree.edit("records/org/hq/hq-office.yaml", "kind: office\n", "kind: office\nreviewers:\n  - '@office'\n")
 

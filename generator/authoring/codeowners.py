@@ -160,7 +160,7 @@ def _insert(lines: list[str], line: str, rel: str) -> str:
     """`line` among the per-file lines (sorted by path, after the fixed ones), once."""
     def key(text: str) -> str:
         return _PATH.match(text).group().replace("\\ ", " ") if text else ""
-    last_fixed = "[区和分指挥部]" if rel.startswith(".gitlab") else "/records/accountability/"
+    last_fixed = "[区和分指挥部]" if rel.startswith(".gitlab") else PRIVACY_MANIFEST
     start = next((i + 1 for i, l in enumerate(lines) if l.split()[:1] == [last_fixed]), None)
     if start is None:
         return "\n".join(lines)
