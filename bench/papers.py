@@ -6,8 +6,9 @@ Builds a pack shaped like one for such a city (the eight sections of issue 18; t
 about a fifth of the problems, two weeks of new problems, units, decisions, milestones) straight
 from the document model, so it measures the writers alone, not the catalog, and renders it as
 PDF and as DOCX. Prints one Markdown table row per format: rows, pages, size, time (median of
-K runs), CPU time and peak memory of this process. Gathering the numbers from the catalog is
-measured with the `briefing` command once it exists.
+K runs), CPU time and peak memory of this process, and records them in bench/results.json and
+README.md (bench/results.py). Gathering the numbers from the catalog is measured with the
+`briefing` command once it exists.
 
 `--pages DIR` also writes the first page of the pack and of a ranking circular as PNG (the
 pictures in README), via pdftoppm.
@@ -28,6 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from generator.papers import write  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results  # noqa: E402
 from generator.papers.document import (Attachment, Column, OfficialDocument, Paper, Paragraph,  # noqa: E402
                                        Section, Table)
 
@@ -138,6 +142,7 @@ def main() -> None:
     ap.add_argument("--pages", type=Path)
     ap.add_argument("--render", help=argparse.SUPPRESS)       # internal: one run in a fresh process
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    results.options(ap)
     args = ap.parse_args()
     if args.render:
         return render(args.render, args.overdue, args.new, args.out)
@@ -145,6 +150,7 @@ def main() -> None:
     if args.pages:
         pictures(pack, args.pages)
     rows = sum(len(t.rows) for s in pack.sections for t in s.tables)
+    env = results.environment()
     out = Path(tempfile.mkdtemp(prefix="taizhang-papers-"))
     print("| 格式 | 表格行数 | 页数 | 文件大小 | 用时（中位数） | CPU 时间 | 峰值内存 |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -160,6 +166,12 @@ def main() -> None:
         print(f"| {suffix[1:].upper()} | {rows:,} | {pages} | {target.stat().st_size / 1e6:.1f} MB | "
               f"{statistics.median(r['seconds'] for r in runs):.1f} s | {statistics.median(r['cpu'] for r in runs):.1f} s | "
               f"{max(r['peak'] for r in runs):,.0f} MB |")
+        results.record("papers", suffix[1:].upper(),
+                       {"rows": rows, "pages": int(pages) if pages.isdigit() else None,
+                        "size_mb": round(target.stat().st_size / 1e6, 2),
+                        "seconds": round(statistics.median(r["seconds"] for r in runs), 2),
+                        "cpu": round(statistics.median(r["cpu"] for r in runs), 2),
+                        "peak_mb": round(max(r["peak"] for r in runs))}, env=env, **results.destination(args))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
 """The scale benchmark behind `make bench`: a synthetic city at each size, measured through the
-CLI the way staff and CI run it, written as a table into README.md.
+CLI the way staff and CI run it, recorded in bench/results.json and written into README.md.
 
     .venv/bin/python bench/run.py [--sizes 10000 25000 100000] [--work build/bench] [--no-readme]
 
 Per size: parse only (libyaml's C loader over every record file, the floor for validation);
 validate cold (no cache), warm (nothing changed) and after one changed file; build both sites
-(wall time, each audience's time, peak memory of the build and the programs it ran); rebuild
-after one record changed; the public site's size; and in headless Chromium on localhost, the
-bytes a first Chinese search downloads and the time until its first result shows.
+(wall time, each audience's time, and memory: the sum of the peaks of the build and every
+process it started, and the largest one); rebuild after one record changed; the public site's
+size; and in headless Chromium on localhost, the bytes a first Chinese search downloads and the
+time until its first result shows. Each size is one row of README's table (bench/results.py):
+a run of one size replaces only that row.
 """
 from __future__ import annotations
 
@@ -15,27 +17,74 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import results  # noqa: E402
+from city import ensure_city  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 QUERY = "盘龙区 占道经营"
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+# Runs a command and follows its process tree: every 0.1 s the peak resident size (VmHWM) of
+# each process in it, by pid and start time; the sum of those peaks is the memory the command
+# could need at most at once (forked workers share pages with their parent: an upper bound).
+PROBE = r"""
+import json, os, resource, subprocess, sys, threading, time
+
+def tree(pid):
+    found = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    found += tree(int(child))
+    except OSError:
+        pass
+    return found
+
+def peak_kb(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            start = f.read().rsplit(")", 1)[1].split()[19]
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return start, int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return None, None
+
+t = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+out = []
+reader = threading.Thread(target=lambda: out.append(process.stdout.read()))
+reader.start()
+peaks = {}
+while process.poll() is None:
+    for pid in tree(process.pid):
+        start, kb = peak_kb(pid)
+        if kb:
+            peaks[(pid, start)] = max(peaks.get((pid, start), 0), kb)
+    time.sleep(0.1)
+reader.join()
+single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": time.perf_counter() - t, "code": process.returncode, "out": "".join(out),
+                  "peak_single_mb": single / 1024, "peak_sum_mb": max(sum(peaks.values()), single) / 1024,
+                  "processes": len(peaks)}))
+"""
 
 
 def run(*args: str) -> dict:
-    """Run a command in a fresh process; its wall time, peak memory (MB, the command and what it
-    ran) and output."""
-    probe = ("import json, resource, subprocess, sys, time\n"
-             "t = time.perf_counter()\n"
-             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-             "print(json.dumps({'seconds': time.perf_counter() - t, 'code': r.returncode, 'out': r.stdout + r.stderr,\n"
-             "                  'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}))\n")
-    result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT, check=True)
+    """Run a command in a fresh process; its wall time, output and peak memory (MB): the sum of
+    the peaks of it and every process it started, and the largest single one."""
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(result.stdout)
 
 
@@ -109,10 +158,7 @@ def search_in_browser(site: Path) -> tuple[int, float]:
 
 def measure(problems: int, work: Path) -> dict:
     base = work / str(problems)
-    records = base / "records"
-    if not (base / ".complete").exists():
-        generator("synth", "--out", str(base), "--problems", str(problems), "--seed", "1")
-        (base / ".complete").write_text("")
+    records = ensure_city(base, problems, seed=1)      # written again when synth has changed
     as_of = (latest_found(records) + dt.timedelta(days=30)).isoformat()
     files = sum(1 for _ in records.rglob("*.yaml"))
     row: dict = {"problems": problems, "files": files, "as_of": as_of, "parse": parse_only(records)}
@@ -127,7 +173,8 @@ def measure(problems: int, work: Path) -> dict:
         path.write_bytes(old)
     target = ("--out", str(base / "site"), "--work", str(base / "work"))
     built = generator("build", *common, *target)
-    row["build"], row["peak_mb"] = built["seconds"], built["peak_mb"]
+    row["build"] = built["seconds"]
+    row["peak_sum_mb"], row["peak_single_mb"] = round(built["peak_sum_mb"]), round(built["peak_single_mb"])
     row["audiences"] = {a: float(s) for a, s in re.findall(r"已生成 (\w+)：.*?用时 (\d+) 秒", built["out"])}
     path, old = touch_one_problem(records)
     try:
@@ -141,45 +188,20 @@ def measure(problems: int, work: Path) -> dict:
     return row
 
 
-def table(rows: list[dict]) -> str:
-    machine = (f"{platform.processor() or platform.machine()}，{os.cpu_count()} 核，"
-               f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB 内存，"
-               f"Python {platform.python_version()}，{dt.date.today().isoformat()}")
-    lines = [f"测量环境：{machine}（`make bench`）。", "",
-             "| 问题数 | 记录文件 | libyaml 仅解析 | 冷校验 | 冷校验/解析 | 热校验 | 改一个文件后校验 | 生成两站 | 其中 public / internal | 峰值内存 | 改一条记录后重建 | 公开站大小 | 首次搜索下载 | 首次搜索用时 |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        a = r["audiences"]
-        lines.append(
-            f"| {r['problems']:,} | {r['files']:,} | {r['parse']:.1f} s | {r['cold']:.1f} s | {r['cold'] / r['parse']:.2f}× "
-            f"| {r['warm']:.1f} s | {r['one_changed']:.1f} s | {r['build']:.0f} s | {a.get('public', 0):.0f} s / {a.get('internal', 0):.0f} s "
-            f"| {r['peak_mb']:,} MB | {r['rebuild']:.0f} s | {r['site_mb']:,.0f} MB | {r['search_bytes'] / 1024:.0f} KB | {r['search_seconds']:.2f} s |")
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        ratio = (last["build"] / last["problems"]) / (first["build"] / first["problems"])
-        lines += ["", f"每个问题的生成成本：{last['problems']:,} 个时是 {first['problems']:,} 个时的 {ratio:.2f} 倍。"]
-    return "\n".join(lines)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 25_000, 100_000])
     ap.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
-    ap.add_argument("--no-readme", action="store_true", help="只打印表格，不写入 README.md")
+    results.options(ap)
     args = ap.parse_args()
-    rows = []
     for size in args.sizes:
-        rows.append(measure(size, args.work))
-        print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
-    text = table(rows)
-    print(text)
+        env = results.environment()             # before: the load as the measurement starts
+        row = measure(size, args.work)
+        print(json.dumps(row, ensure_ascii=False), file=sys.stderr, flush=True)
+        values = {k: v for k, v in row.items() if k != "problems"}
+        results.record("scale", str(size), values, env=env, **results.destination(args))
     if not args.no_readme:
-        readme = ROOT / "README.md"
-        content = readme.read_text("utf-8")
-        if START not in content:
-            raise SystemExit("README.md 中没有 <!-- bench:start --> 标记")
-        head, rest = content.split(START, 1)
-        readme.write_text(head + START + "\n" + text + "\n" + END + rest.split(END, 1)[1], "utf-8")
+        print(f"已写入 {args.readme} 与 {args.results}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "d7f8be3643cbb4f4621eca3efb9e8a991df3697baaa855fae2912a8202db8648"
+PINNED = "d6f448cc51ed3418ce4fda2e97f407ca9c05f82773a952b6c349203f6af17b49"
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@ happens to import.
 
 - stages in order: model < validate < catalog < site; a stage imports only earlier stages (and
   findings); inside validate, load/locate < check < engine;
-- authoring and synth may import model, validate and catalog; cli (with formats), pipeline and
+- authoring and synth may import model, validate and catalog; cli (with arguments and formats), pipeline and
   __main__ anything;
 - findings (the finding type) and atomic (writing a file all or nothing) are for everyone and
   import nothing of the package;
@@ -20,7 +20,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "generator"
 STAGES = ("model", "validate", "catalog", "site")
 BESIDE = {"authoring": {"model", "validate", "catalog"}, "synth": {"model", "validate", "catalog"}}
-ON_TOP = {"cli", "formats", "pipeline", "__main__", "__init__"}
+ON_TOP = {"cli", "arguments", "formats", "pipeline", "__main__", "__init__"}
 FOR_ALL = {"findings", "atomic"}
 VALIDATE_STEPS = {"load": 0, "locate": 0, "check": 1, "engine": 2}
 MAX_LINES = 450

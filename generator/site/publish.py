@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import yaml
 
 from ..catalog.catalog import Catalog
@@ -186,7 +187,16 @@ def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
         finally:
             config.plugins.on_shutdown()
     except (MkDocsException, OSError) as error:
-        raise PublishError(str(error)) from error
+        raise PublishError(f"MkDocs 生成失败：{error}") from error
+    except jinja2.TemplateError as error:       # a broken theme override (site_templates/overrides/)
+        raise PublishError(template_error(error)) from error
+
+
+def template_error(error: jinja2.TemplateError) -> str:
+    """Where a template is broken, for the person who edited it."""
+    where = getattr(error, "filename", None) or getattr(error, "name", None) or "模板"
+    line = getattr(error, "lineno", None)
+    return f"模板 {where}{f' 第 {line} 行' if line else ''} 有错误：{error.message or error}。请改正 site_templates/ 中的模板"
 
 
 def _peak_mb() -> int:
@@ -229,13 +239,18 @@ def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Publi
         claim(out / audience, "site", "--out")
     except FolderError as error:
         raise PublishError(str(error)) from None
-    prepared = render_docs(view, site, records, work)
+    try:
+        prepared = render_docs(view, site, records, work)
+    except jinja2.TemplateError as error:       # a broken page template (site_templates/pages/)
+        raise PublishError(template_error(error)) from error
     run_mkdocs(prepared.config, view.catalog.as_of)
     apply_csp(work / "site")          # before write_pages: the frames carry the policy to every page
     try:
         write_pages(prepared, work / "site")
     except FrameError as error:
         raise PublishError(str(error)) from error
+    except jinja2.TemplateError as error:
+        raise PublishError(template_error(error)) from error
     if audience == "public":         # .gz siblings for nginx's gzip_static (deploy/nginx/)
         precompress(work / "site", previous=out / audience)
     target = publish(work / "site", out, audience)
