@@ -2,6 +2,8 @@
 
     validate (records/ → checked records) → catalog (+ the records' Git history)
       → per audience: view → site (render → MkDocs → publish)
+                                 └ papers (with --papers, where the view shows them: the next
+                                   scheduling meeting's pack from the site's own dashboard)
 
 The two sites share nothing but the catalog and the history, so they are built side by side,
 each in a forked process that inherits them instead of receiving a pickled copy.
@@ -17,8 +19,10 @@ from pathlib import Path
 
 from .catalog.catalog import Catalog, build_catalog
 from .catalog.git_history import GitHistory, read_git_history
-from .catalog.view import view
+from .catalog.view import View, view
 from .site.folders import FolderError, locked
+from .site.context import Download
+from .site.dashboards import Dashboard
 from .site.publish import Published, PublishError, publish_site
 from .validate import Checked, validate
 
@@ -37,25 +41,51 @@ class SiteJob:
     records: Path
     out: Path
     work: Path
+    papers: bool = False                # the meeting papers, where the view shows them
+
+
+PAPER_FORMATS = ((".pdf", "PDF（打印用）"), (".docx", "Word（供修改）"))
+
+
+def write_papers(site_view: View, dashboard: Dashboard, docs: Path) -> tuple[Download, ...]:
+    """The next scheduling meeting's pack, as PDF and DOCX, into docs/papers/: gathered from the
+    dashboard the site shows, so the papers and the dashboard pages cannot disagree."""
+    from .catalog.meetings import Meetings
+    from .papers import write
+    from .papers.briefing import gather
+    from .papers.occasion import next_occasion
+    from .papers.pdf import PaperError
+    catalog = site_view.catalog
+    paper = gather(catalog, dashboard, Meetings(catalog), next_occasion(catalog))
+    out = []
+    for suffix, label in PAPER_FORMATS:
+        path = docs / "papers" / f"briefing{suffix}"
+        try:
+            write(paper, path)
+        except PaperError as error:
+            raise PublishError(f"会议材料：{error}") from None
+        out.append(Download(paper.title, label, path.relative_to(docs).as_posix(), path.stat().st_size))
+    return tuple(out)
 
 
 def build_site(job: SiteJob) -> Published:
     """view → site for one audience."""
     started = time.perf_counter()
-    published = publish_site(view(job.catalog, job.audience, job.history), job.records, job.out, job.work)
+    published = publish_site(view(job.catalog, job.audience, job.history), job.records, job.out, job.work,
+                             write_papers if job.papers else None)
     return replace(published, seconds=time.perf_counter() - started)
 
 
 def build_sites(records: Path, as_of: dt.date, audiences: tuple[str, ...], out: Path,
-                work: Path) -> tuple[Checked, list[Published]]:
-    """validate → catalog → per audience: view → site. Nothing is written to `out` when the
-    records have errors."""
+                work: Path, papers: bool = False) -> tuple[Checked, list[Published]]:
+    """validate → catalog → per audience: view → site (and with `papers`, the meeting papers on
+    the sites whose view shows them). Nothing is written to `out` when the records have errors."""
     checked = validate(records, as_of, keep_records=True)
     if not checked.ok:
         return checked, []
     catalog = internal_catalog(checked)
     history = read_git_history(records)
-    jobs = [SiteJob(catalog, history, audience, records, out, work) for audience in audiences]
+    jobs = [SiteJob(catalog, history, audience, records, out, work, papers) for audience in audiences]
     try:
         with locked(out, work):         # one build at a time writes into out/ and work/
             if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or "fork" not in mp.get_all_start_methods():

@@ -22,12 +22,13 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
 from ..catalog.catalog import Catalog
 from ..catalog.view import View
-from .context import Site
+from .context import Download, Site
 from .csp import apply_csp
 from .dashboards import Dashboard, compute
 from .folders import FolderError, claim, mark, stale_staging, staging, swap_in
@@ -47,6 +48,12 @@ BASE_CONFIG = ROOT / "mkdocs.yml"
 
 class PublishError(Exception):
     """MkDocs failed (or Material's page no longer fits the frames); the published site was left as it was."""
+
+
+# Writes files for staff to download into docs/ (the meeting papers: papers/) and says what it
+# wrote. The site stage does not make papers (papers/ reads the site's dashboards); the pipeline
+# hands it in, and it runs only where the view shows the papers (Disclosure.meeting_papers).
+Downloads = Callable[[View, Dashboard, Path], tuple[Download, ...]]
 
 
 @dataclass(frozen=True)
@@ -111,17 +118,19 @@ def _markdown_page(title: str, body: str) -> str:
     return f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n---\n\n" + _HEADING.sub("\n\n", body)
 
 
-def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
+def render_docs(view: View, site: Site, records: Path, work: Path, downloads: Downloads | None = None) -> Prepared:
     """Write the pages MkDocs builds (navigation pages and one placeholder per depth for the
-    frames), the assets, the open data and the feed for one audience. `work` is the build's
-    own (folders.claim): it is emptied first."""
+    frames), the assets, the open data and the feed for one audience, and the downloads (the
+    meeting papers) where the view shows them. `work` is the build's own (folders.claim): it is
+    emptied first."""
     if work.exists():
         shutil.rmtree(work)
     docs = work / "docs"
     docs.mkdir(parents=True)
     mark(work, "work")
     dashboard, tables = write_data(view, site, docs)
-    pages = plan(view, site, dashboard, tables)
+    files = downloads(view, dashboard, docs) if downloads is not None and view.shows.meeting_papers else ()
+    pages = plan(view, site, dashboard, tables, files)
     renderer = Renderer(TEMPLATES, view, site, dashboard)
     for page in pages:
         if page.in_mkdocs:
@@ -217,7 +226,7 @@ def _remove_in_background(folder: Path) -> None:
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Published:
+def publish_site(view: View, records: Path, out: Path, work_root: Path, downloads: Downloads | None = None) -> Published:
     """One audience's site from its view, swapped into `out/<audience>` once it is complete.
     The caller holds the lock of `out` and `work_root` (folders.locked)."""
     started = time.perf_counter()
@@ -229,7 +238,7 @@ def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Publi
         claim(out / audience, "site", "--out")
     except FolderError as error:
         raise PublishError(str(error)) from None
-    prepared = render_docs(view, site, records, work)
+    prepared = render_docs(view, site, records, work, downloads)
     run_mkdocs(prepared.config, view.catalog.as_of)
     apply_csp(work / "site")          # before write_pages: the frames carry the policy to every page
     try:
