@@ -1,12 +1,13 @@
 """The stages in order, each taking the previous stage's output:
 
     validate (records/ → checked records) → catalog (+ the records' Git history)
+      [→ with --papers: the internal view's dashboard → papers (the next scheduling meeting's pack)]
       → per audience: view → site (render → MkDocs → publish)
-                                 └ papers (with --papers, where the view shows them: the next
-                                   scheduling meeting's pack from the site's own dashboard)
 
 The two sites share nothing but the catalog and the history, so they are built side by side,
-each in a forked process that inherits them instead of receiving a pickled copy.
+each in a forked process that inherits them instead of receiving a pickled copy. The meeting
+papers are typeset before that, in this process; the internal site renders the dashboard they
+were gathered from and carries them, so the papers and the dashboard pages show one Dashboard.
 """
 from __future__ import annotations
 
@@ -19,11 +20,11 @@ from pathlib import Path
 
 from .catalog.catalog import Catalog, build_catalog
 from .catalog.git_history import GitHistory, read_git_history
-from .catalog.view import View, view
+from .catalog.view import view
 from .site.folders import FolderError, locked
 from .site.context import Download
-from .site.dashboards import Dashboard
-from .site.publish import Published, PublishError, publish_site
+from .site.dashboards import compute
+from .site.publish import Downloads, Published, PublishError, publish_site
 from .validate import Checked, validate
 
 
@@ -41,38 +42,40 @@ class SiteJob:
     records: Path
     out: Path
     work: Path
-    papers: bool = False                # the meeting papers, where the view shows them
+    papers: Downloads | None = None     # the meeting papers, for the view that shows them
 
 
 PAPER_FORMATS = ((".pdf", "PDF（打印用）"), (".docx", "Word（供修改）"))
 
 
-def write_papers(site_view: View, dashboard: Dashboard, docs: Path) -> tuple[Download, ...]:
-    """The next scheduling meeting's pack, as PDF and DOCX, into docs/papers/: gathered from the
-    dashboard the site shows, so the papers and the dashboard pages cannot disagree."""
+def meeting_papers(catalog: Catalog) -> Downloads:
+    """The next scheduling meeting's pack, as PDF and DOCX for the internal site's papers/, with
+    the internal view's Dashboard it was gathered from (the internal site renders that same one).
+    Made here, before the sites are built side by side: Typst's thread pool does not survive a
+    fork, so a forked site builder must not typeset (it only writes these bytes)."""
     from .catalog.meetings import Meetings
-    from .papers import write
+    from .papers import render
     from .papers.briefing import gather
     from .papers.occasion import next_occasion
     from .papers.pdf import PaperError
-    catalog = site_view.catalog
-    paper = gather(catalog, dashboard, Meetings(catalog), next_occasion(catalog))
-    out = []
+    internal = view(catalog, "internal").catalog
+    dashboard = compute(internal)
+    paper = gather(internal, dashboard, Meetings(internal), next_occasion(internal))
+    files = []
     for suffix, label in PAPER_FORMATS:
-        path = docs / "papers" / f"briefing{suffix}"
         try:
-            write(paper, path)
+            data = render(paper, suffix)
         except PaperError as error:
             raise PublishError(f"会议材料：{error}") from None
-        out.append(Download(paper.title, label, path.relative_to(docs).as_posix(), path.stat().st_size))
-    return tuple(out)
+        files.append((Download(paper.title, label, f"papers/briefing{suffix}", len(data)), data))
+    return Downloads(dashboard, tuple(files))
 
 
 def build_site(job: SiteJob) -> Published:
     """view → site for one audience."""
     started = time.perf_counter()
     published = publish_site(view(job.catalog, job.audience, job.history), job.records, job.out, job.work,
-                             write_papers if job.papers else None)
+                             job.papers)
     return replace(published, seconds=time.perf_counter() - started)
 
 
@@ -85,7 +88,8 @@ def build_sites(records: Path, as_of: dt.date, audiences: tuple[str, ...], out: 
         return checked, []
     catalog = internal_catalog(checked)
     history = read_git_history(records)
-    jobs = [SiteJob(catalog, history, audience, records, out, work, papers) for audience in audiences]
+    made = meeting_papers(catalog) if papers and "internal" in audiences else None
+    jobs = [SiteJob(catalog, history, audience, records, out, work, made) for audience in audiences]
     try:
         with locked(out, work):         # one build at a time writes into out/ and work/
             if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or "fork" not in mp.get_all_start_methods():

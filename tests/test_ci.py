@@ -95,3 +95,20 @@ def test_the_suite_runs_on_every_supported_python():
     assert job["container"] == "python:${{ matrix.python }}-bookworm"
     assert any("make test" in step.get("run", "") for step in job["steps"])
     assert f"Python {supported[0]}–{supported[-1]}" in (ROOT / "README.md").read_text("utf-8")
+
+
+def test_the_nightly_build_makes_and_keeps_the_meeting_papers_but_never_publishes_them():
+    github = yaml.safe_load(GITHUB.read_text("utf-8"))
+    steps = github["jobs"]["build"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    fonts = next(i for i, run in enumerate(runs) if "fonts-noto-cjk" in run)
+    build = next(i for i, run in enumerate(runs) if run.strip() == "make site AS_OF=")
+    assert fonts < build                 # `make site` adds --papers only where the fonts are
+    kept = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")
+            and s["with"]["path"] == "site/internal/papers"]
+    assert len(kept) == 1 and kept[0]["with"]["if-no-files-found"] == "error"
+    published = [s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert published == ["site/public"]
+    gitlab = yaml.safe_load(GITLAB.read_text("utf-8"))
+    assert any("fonts-noto-cjk" in line for line in gitlab["build"]["script"])
+    assert any("site/internal/papers/briefing.pdf" in line for line in gitlab["build"]["script"])

@@ -363,8 +363,8 @@ def _late(catalog: Catalog, dashboard: Dashboard) -> Section:
                        [(m.task.title, m.title, name(catalog, m.task.lead_unit), cell_day(m.due), str(m.days)) for m in late],
                        empty="没有逾期的任务节点。")
     reported = Table("重要事项和重大问题上报情况（最近的在前）",
-                     (Column("事项", 12), Column("类别", 4.6), Column("报告单位", 7.2), date_column("发现日期"),
-                      Column("上报", 8.4), Column("处理意见", 4.1, "center")),
+                     (Column("事项", 11.3), Column("类别", 4.6), Column("报告单位", 7.2), date_column("发现日期"),
+                      Column("上报", 8.4), Column("处理意见", 4.8, "center")),
                      [(r.matter.title, choice_label(r.matter, "kind"), name(catalog, r.matter.by), cell_day(r.matter.found),
                        f"{r.status}（{r.days} 天）", "已处理" if r.matter.response else "待处理") for r in matters],
                      emphasis={i for i, r in enumerate(matters) if r.late}, empty="没有上报的重要事项和重大问题。")

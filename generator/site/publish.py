@@ -22,7 +22,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -50,10 +49,22 @@ class PublishError(Exception):
     """MkDocs failed (or Material's page no longer fits the frames); the published site was left as it was."""
 
 
-# Writes files for staff to download into docs/ (the meeting papers: papers/) and says what it
-# wrote. The site stage does not make papers (papers/ reads the site's dashboards); the pipeline
-# hands it in, and it runs only where the view shows the papers (Disclosure.meeting_papers).
-Downloads = Callable[[View, Dashboard, Path], tuple[Download, ...]]
+@dataclass(frozen=True)
+class Downloads:
+    """Files for staff made before the site (the meeting papers) from `dashboard`, the Dashboard
+    of the view they are for. A site whose view shows them (Disclosure.meeting_papers) renders
+    its dashboards from that same object and writes the files under docs/; any other ignores
+    them. The site stage does not make papers (papers/ reads the site's dashboards): the pipeline
+    hands them in."""
+    dashboard: Dashboard
+    files: tuple[tuple[Download, bytes], ...]       # what each file is (its path under docs/), its bytes
+
+    def write(self, docs: Path) -> tuple[Download, ...]:
+        for download, data in self.files:
+            target = docs / download.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return tuple(download for download, _data in self.files)
 
 
 @dataclass(frozen=True)
@@ -128,9 +139,9 @@ def render_docs(view: View, site: Site, records: Path, work: Path, downloads: Do
     docs = work / "docs"
     docs.mkdir(parents=True)
     mark(work, "work")
-    dashboard, tables = write_data(view, site, docs)
-    files = downloads(view, dashboard, docs) if downloads is not None and view.shows.meeting_papers else ()
-    pages = plan(view, site, dashboard, tables, files)
+    shown = downloads if downloads is not None and view.shows.meeting_papers else None
+    dashboard, tables = write_data(view, site, docs, shown.dashboard if shown else None)
+    pages = plan(view, site, dashboard, tables, shown.write(docs) if shown else ())
     renderer = Renderer(TEMPLATES, view, site, dashboard)
     for page in pages:
         if page.in_mkdocs:
@@ -150,9 +161,10 @@ def render_docs(view: View, site: Site, records: Path, work: Path, downloads: Do
     return Prepared(_config(site, pages, work, work / "site"), renderer, pages)
 
 
-def write_data(view: View, site: Site, docs: Path) -> tuple[Dashboard, list[Table]]:
-    """The dashboards' numbers (for their pages), the open data files and the Atom feed."""
-    dashboard = compute(view.catalog)
+def write_data(view: View, site: Site, docs: Path, dashboard: Dashboard | None = None) -> tuple[Dashboard, list[Table]]:
+    """The dashboards' numbers (for their pages; computed here unless given), the open data files
+    and the Atom feed."""
+    dashboard = dashboard if dashboard is not None else compute(view.catalog)
     tables = write_open_data(view.catalog, dashboard, docs)
     (docs / "feed.xml").write_text(atom_feed(view.catalog, site.name), "utf-8")
     return dashboard, tables
