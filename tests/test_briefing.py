@@ -386,3 +386,12 @@ def test_the_public_site_has_nothing_of_the_papers(sites):
         if path.suffix in (".html", ".json", ".xml", ".csv", ".txt", ".js"):
             text = path.read_text("utf-8", errors="replace")
             assert "meeting-papers" not in text and "会议材料" not in text and "papers/briefing" not in text, path
+
+
+def test_build_with_papers_but_no_cjk_font_refuses_before_building(tmp_path, monkeypatch):
+    import generator.papers.pdf as pdf
+    monkeypatch.setattr(pdf, "fonts_missing", lambda: ["Noto Serif CJK SC"])
+    code, _out, err = cli("build", "--records", str(RECORDS), "--as-of", AS_OF, "--out", str(tmp_path / "site"),
+                          "--work", str(tmp_path / "work"), "--papers")
+    assert code == 1 and "Noto Serif CJK SC" in err and "fonts-noto-cjk" in err and "已发布的网站保持不变" in err
+    assert not (tmp_path / "site").exists()

@@ -54,6 +54,13 @@ PUBLIC = Disclosure(internal_fields=False, urging=False, form_editor=False, orig
                     git_history=False, commit_authors=False, meeting_papers=False)
 
 
+def disclosure(audience: str) -> Disclosure:
+    """What `audience`'s view shows besides its records (before the view is made)."""
+    if audience not in AUDIENCES:
+        raise ValueError(audience)
+    return INTERNAL if audience == "internal" else PUBLIC
+
+
 @dataclass(frozen=True)
 class View:
     """What one audience sees: the catalog of its records, their Git history, what else it may see."""
