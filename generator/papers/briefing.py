@@ -97,8 +97,8 @@ def _period(occasion: Occasion) -> str:
 
 # ---------------------------------------------------------------- 1. decisions
 
-_DECISION_COLUMNS = (NO, Column("议定事项", 16), Column("责任单位", 7.5), date_column("完成时限"),
-                     Column("状态", 3.8, "center"), Column("亮灯", 3.4, "center"), Column("逾期天数", 3, "right"))
+_DECISION_COLUMNS = (NO, Column("议定事项", 15.6), Column("责任单位", 7.5), date_column("完成时限"),
+                     Column("状态", 3.8, "center"), Column("亮灯", 3.8, "center"), Column("逾期天数", 3, "right"))
 
 
 def _decision_row(catalog: Catalog, i: int, f: FollowUp) -> tuple[str, ...]:
