@@ -262,7 +262,10 @@ def test_a_year_of_cadence_scrolls_in_a_focusable_region_on_a_wide_screen_and_fi
             columns = page.locator("#sub-hq-weeks tbody tr:first-child td").count()
             assert columns > 40
             if width == 1280:
-                assert wraps and all(scrolls and tab == "0" and label for scrolls, tab, label in wraps), wraps
+                # the weekly and monthly matrices scroll, each in a labelled region that takes focus;
+                # narrower tables on the page (statements owed) neither scroll nor take focus
+                assert wraps and sum(scrolls for scrolls, _, _ in wraps) >= 3, wraps
+                assert all((tab == "0" and bool(label)) == scrolls for scrolls, tab, label in wraps), wraps
             else:
                 assert wraps and not any(scrolls or tab for scrolls, tab, _ in wraps), wraps
                 seen = page.evaluate(FITS)

@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "574a9b30696709d27e2bc62e0cc3a21e091951e7d06a666c4f98f7f71c4121cb"
+PINNED = "d7f8be3643cbb4f4621eca3efb9e8a991df3697baaa855fae2912a8202db8648"
 
 
 @pytest.mark.slow

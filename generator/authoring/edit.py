@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 from pathlib import Path
 
 from ..model import RECORD_TYPES
@@ -85,12 +86,28 @@ def _first_id(records: Path, type_name: str) -> str:
     return found[0] if found else f"某某{model.label}编号"
 
 
+def _taken(records: Path, model, name: str) -> set[str]:
+    """The values of top-level field `name` in the tree's records of this (undated) type."""
+    folder = records / model.folder
+    if model.yearly or not folder.is_dir():
+        return set()
+    line = re.compile(rf"^{name}:\s*(\S+)", re.M)
+    return {m.group(1) for p in folder.glob("*.yaml") for m in [line.search(p.read_text("utf-8", "replace"))] if m}
+
+
 def _example(records: Path, model, name: str, today: dt.date) -> str:
-    """A value for --NAME that shows how it is written (ids taken from the tree)."""
+    """A value for --NAME that shows how it is written and that the tree would take: ids
+    taken from the tree; an organisation's number the next free one (序号从 1 起连续); a second
+    general HQ would need its commanders, so an HQ's example is of the kind not yet there."""
     spec = next(s for s in field_specs(model) if s.name == name)
     info = model.model_fields[name]
     if name == "id":
         return f"new-{model.folder.rsplit('/', 1)[-1]}"
+    if name == "number" and getattr(model, "type_name", None) in ("sub_hq", "inspection_group"):
+        numbers = [int(v) for v in _taken(records, model, "number") if v.isdigit()]
+        return str(max(numbers, default=0) + 1)
+    if name == "kind" and getattr(model, "type_name", None) == "hq":
+        return next((k for k in spec.labels if k not in _taken(records, model, "kind")), next(iter(spec.labels)))
     if spec.refs:
         value = _first_id(records, spec.refs[0])
         return f"[{value}]" if spec.many else value
@@ -115,8 +132,11 @@ def missing_message(records: Path, type_name: str, missing: list[str], values: d
     model = RECORD_TYPES[type_name]
     titles = {s.name: s.title for s in field_specs(model)}
     listed = "、".join(f"--{n.replace('_', '-')}（{titles[n]}）" for n in missing)
-    given = [f"--{k.replace('_', '-')} {scalar(v) if ' ' in v else v}" for k, v in values.items()]
-    wanted = [f"--{n.replace('_', '-')} {_example(records, model, n, today)}" for n in missing]
+    given = [f"--{k.replace('_', '-')} {shlex.quote(v)}" for k, v in values.items()]
+    examples = {n: _example(records, model, n, today) for n in missing}
+    if type_name == "hq" and examples.get("kind", values.get("kind")) == "general":
+        examples["leaders"] = "[{role: 某某职务, position: commander}]"    # a general HQ names its commanders
+    wanted = [f"--{n.replace('_', '-')} {shlex.quote(v)}" for n, v in examples.items()]
     automatic = "编号、" if model.yearly else ""
     automatic += "、".join(titles[n] for n, info in model.model_fields.items() if _today_by_default(n, info))
     automatic = f"（{automatic.rstrip('、')}自动填写）" if automatic else ""
