@@ -11,7 +11,7 @@ AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 .PHONY: setup validate site test test-fast schemas codeowners serve nginx-conf system-tools clean help cms edit bench site-hash
 
 help:
-	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
+	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal（装有 CJK 字体时内部站附调度会材料）"
 	@echo "make test      建立环境并运行全部测试（浏览器、LibreOffice 与会议材料的测试需要：make system-tools）"
 	@echo "make serve     生成并在 http://127.0.0.1:8000/ 预览公开站（装有 nginx 时用 nginx；AUDIENCE=internal 预览内部站）"
 	@echo "make nginx-conf 为生成的网站写出 nginx 配置片段（build/nginx/taizhang，部署见 README）"
@@ -38,11 +38,18 @@ validate: $(STAMP)
 	$(PY) -m generator validate $(AS_OF_FLAG)
 
 # The internal site's form editor needs the npm packages of `make cms`; without npm the site is
-# still built and /admin/ explains how to add them.
+# still built and /admin/ explains how to add them. The internal site also gets the next scheduling
+# meeting's papers (build --papers: PDF and DOCX, linked from its dashboard) where the CJK fonts are
+# installed (make system-tools); without them the sites are built without the papers.
+# `make site PAPERS=` leaves them out.
+PAPERS ?= auto
 site: $(STAMP)
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory cms; \
 	else echo "未找到 npm：内部站的网页表单（/admin/）将只显示安装说明"; fi
-	$(PY) -m generator build $(AS_OF_FLAG)
+	@papers=; if [ -n "$(PAPERS)" ]; then \
+	  if $(PY) -c "import sys; from generator.papers.pdf import fonts_missing; sys.exit(bool(fonts_missing()))"; \
+	  then papers=--papers; else echo "未找到 CJK 字体（fonts-noto-cjk）：内部站不附会议材料（make system-tools 安装字体）"; fi; fi; \
+	echo "$(PY) -m generator build $(AS_OF_FLAG) $$papers"; $(PY) -m generator build $(AS_OF_FLAG) $$papers
 
 # Preview the public site at http://127.0.0.1:8000/ (the internal one: make serve AUDIENCE=internal).
 # With nginx installed the public site is served as in production: deploy/nginx/ (headers,

@@ -230,8 +230,8 @@ def papers_table(rows: dict[str, dict]) -> str:
     if pdf:
         env = pdf["env"]
         load = f"测量开始时机器的平均负载为 {env['load']}（{env.get('machine', '')}），安静时会更快。" if env.get("load") is not None else ""
-        text += (f"\n\n{load}目标“≤ 20 秒（含 PDF）”：PDF {pdf['values']['seconds']:.1f} 秒，"
-                 f"{_status(pdf['values']['seconds'] <= 20)}（只算排版；从记录汇总内容的时间等 `briefing` 命令完成后再测）。")
+        text += (f"\n\n{load}目标“≤ 20 秒（含 PDF）”：只排版 PDF {pdf['values']['seconds']:.1f} 秒，"
+                 f"{_status(pdf['values']['seconds'] <= 20)}；从记录出材料的完整命令见上。")
     return text + "\n\n测量环境：\n\n" + _environments(entries)
 
 

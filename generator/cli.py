@@ -1,34 +1,23 @@
-"""Command line: the only place that prints findings (in the formats of formats.py) and chooses exit codes.
+"""Command line: with command.py (what the commands share) and papers_cli.py (the meeting papers), the only
+place that prints findings (in the formats of formats.py) and chooses exit codes.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors in records, 2 bad usage.
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import re
 import sys
 from pathlib import Path
 
-from .arguments import (OS_ERRORS, Parser, UsageError, check_text, count, date_argument, prog)
+from .command import (OS_ERRORS, Parser, UsageError, check_text, count, date_argument, prog, today_in_shanghai)
+from .command import checked_or_refuse as _checked_or_refuse, records_dir as _records_dir
 from .formats import gitlab_issue, json_list, print_github, print_old_errors, print_refusal, print_text
 from .model.lifecycle import STATE_LABELS
+from .papers_cli import add_commands as add_paper_commands
 
 STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))   # China keeps no daylight saving time
-
-
-def today_in_shanghai() -> dt.date:
-    return dt.datetime.now(SHANGHAI).date()
-
-
-def _records_dir(path: str) -> Path:
-    records = Path(path)
-    if not records.is_dir():
-        raise UsageError(f"找不到记录文件夹：{records}")
-    return records
 
 
 def run_validate(args) -> int:
@@ -63,7 +52,7 @@ def run_build(args) -> int:
         raise UsageError(str(error)) from None
     try:
         checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
-                                     Path(args.out).resolve(), Path(args.work).resolve())
+                                     Path(args.out).resolve(), Path(args.work).resolve(), papers=args.papers)
     except PublishError as error:
         print(f"网站生成失败，已发布的网站保持不变：{error}", file=sys.stderr)
         return 1
@@ -77,17 +66,6 @@ def run_build(args) -> int:
     if warnings:
         print(f"（{warnings} 个警告，用 validate 查看）")
     return 0
-
-
-def _checked_or_refuse(args, refusal: str):
-    """Validate the records; on errors print them and `refusal`, and return None."""
-    from .validate import validate
-    checked = validate(_records_dir(args.records), args.as_of or today_in_shanghai(), keep_records=True)
-    if not checked.ok:
-        print_text(list(checked.findings), out=sys.stderr)
-        print(refusal, file=sys.stderr)
-        return None
-    return checked
 
 
 def run_codeowners(args) -> int:
@@ -337,6 +315,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="site", help="输出文件夹（默认 site，生成 site/public、site/internal）")
     p.add_argument("--as-of", type=date_argument, help="按此日期计算逾期和亮灯（默认今天，北京时间）")
     p.add_argument("--work", default="build", help="中间文件（Markdown、MkDocs 配置）的文件夹（默认 build）")
+    p.add_argument("--papers", action="store_true", help="内部站同时附上下次调度会的会议材料（PDF、DOCX），"
+                   "仪表板链接它们（需要 CJK 字体；make site 在装有字体时打开）")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("codeowners", help="从组织记录生成审核分派（GitHub 与 GitLab 的 CODEOWNERS）")
@@ -415,6 +395,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--problems", type=count, required=True, help="问题数量（0 或更大的整数）")
     p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子得到相同文件）")
     p.set_defaults(run=run_synth)
+    add_paper_commands(sub)
     return top
 
 

@@ -164,3 +164,19 @@ def test_gitlab_code_quality_report_carries_each_finding(make_tree):
         ("E-SCHEMA-ENUM", "records/problems/2017/P-2017-0001.yaml", "major")]
     assert len(report[0]["fingerprint"]) == 40
 
+
+def test_the_nightly_build_makes_and_keeps_the_meeting_papers_but_never_publishes_them():
+    github = yaml.safe_load(GITHUB.read_text("utf-8"))
+    steps = github["jobs"]["build"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    fonts = next(i for i, run in enumerate(runs) if "fonts-noto-cjk" in run)
+    build = next(i for i, run in enumerate(runs) if run.strip() == "make site AS_OF=")
+    assert fonts < build                 # `make site` adds --papers only where the fonts are
+    kept = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")
+            and s["with"]["path"] == "site/internal/papers"]
+    assert len(kept) == 1 and kept[0]["with"]["if-no-files-found"] == "error"
+    published = [s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert published == ["site/public"]
+    gitlab = yaml.safe_load(GITLAB.read_text("utf-8"))
+    assert any("fonts-noto-cjk" in line for line in gitlab["build"]["script"])
+    assert any("site/internal/papers/briefing.pdf" in line for line in gitlab["build"]["script"])

@@ -28,7 +28,7 @@ import yaml
 
 from ..catalog.catalog import Catalog
 from ..catalog.view import View
-from .context import Site
+from .context import Download, Site
 from .csp import apply_csp
 from .dashboards import Dashboard, compute
 from .folders import FolderError, claim, mark, stale_staging, staging, swap_in
@@ -48,6 +48,24 @@ BASE_CONFIG = ROOT / "mkdocs.yml"
 
 class PublishError(Exception):
     """MkDocs failed (or Material's page no longer fits the frames); the published site was left as it was."""
+
+
+@dataclass(frozen=True)
+class Downloads:
+    """Files for staff made before the site (the meeting papers) from `dashboard`, the Dashboard
+    of the view they are for. A site whose view shows them (Disclosure.meeting_papers) renders
+    its dashboards from that same object and writes the files under docs/; any other ignores
+    them. The site stage does not make papers (papers/ reads the site's dashboards): the pipeline
+    hands them in."""
+    dashboard: Dashboard
+    files: tuple[tuple[Download, bytes], ...]       # what each file is (its path under docs/), its bytes
+
+    def write(self, docs: Path) -> tuple[Download, ...]:
+        for download, data in self.files:
+            target = docs / download.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return tuple(download for download, _data in self.files)
 
 
 @dataclass(frozen=True)
@@ -112,17 +130,19 @@ def _markdown_page(title: str, body: str) -> str:
     return f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n---\n\n" + _HEADING.sub("\n\n", body)
 
 
-def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
+def render_docs(view: View, site: Site, records: Path, work: Path, downloads: Downloads | None = None) -> Prepared:
     """Write the pages MkDocs builds (navigation pages and one placeholder per depth for the
-    frames), the assets, the open data and the feed for one audience. `work` is the build's
-    own (folders.claim): it is emptied first."""
+    frames), the assets, the open data and the feed for one audience, and the downloads (the
+    meeting papers) where the view shows them. `work` is the build's own (folders.claim): it is
+    emptied first."""
     if work.exists():
         shutil.rmtree(work)
     docs = work / "docs"
     docs.mkdir(parents=True)
     mark(work, "work")
-    dashboard, tables = write_data(view, site, docs)
-    pages = plan(view, site, dashboard, tables)
+    shown = downloads if downloads is not None and view.shows.meeting_papers else None
+    dashboard, tables = write_data(view, site, docs, shown.dashboard if shown else None)
+    pages = plan(view, site, dashboard, tables, shown.write(docs) if shown else ())
     renderer = Renderer(TEMPLATES, view, site, dashboard)
     for page in pages:
         if page.in_mkdocs:
@@ -142,9 +162,10 @@ def render_docs(view: View, site: Site, records: Path, work: Path) -> Prepared:
     return Prepared(_config(site, pages, work, work / "site"), renderer, pages)
 
 
-def write_data(view: View, site: Site, docs: Path) -> tuple[Dashboard, list[Table]]:
-    """The dashboards' numbers (for their pages), the open data files and the Atom feed."""
-    dashboard = compute(view.catalog)
+def write_data(view: View, site: Site, docs: Path, dashboard: Dashboard | None = None) -> tuple[Dashboard, list[Table]]:
+    """The dashboards' numbers (for their pages; computed here unless given), the open data files
+    and the Atom feed."""
+    dashboard = dashboard if dashboard is not None else compute(view.catalog)
     tables = write_open_data(view.catalog, dashboard, docs)
     (docs / "feed.xml").write_text(atom_feed(view.catalog, site.name), "utf-8")
     return dashboard, tables
@@ -227,7 +248,7 @@ def _remove_in_background(folder: Path) -> None:
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Published:
+def publish_site(view: View, records: Path, out: Path, work_root: Path, downloads: Downloads | None = None) -> Published:
     """One audience's site from its view, swapped into `out/<audience>` once it is complete.
     The caller holds the lock of `out` and `work_root` (folders.locked)."""
     started = time.perf_counter()
@@ -240,7 +261,7 @@ def publish_site(view: View, records: Path, out: Path, work_root: Path) -> Publi
     except FolderError as error:
         raise PublishError(str(error)) from None
     try:
-        prepared = render_docs(view, site, records, work)
+        prepared = render_docs(view, site, records, work, downloads)
     except jinja2.TemplateError as error:       # a broken page template (site_templates/pages/)
         raise PublishError(template_error(error)) from error
     run_mkdocs(prepared.config, view.catalog.as_of)

@@ -1,6 +1,11 @@
-"""The command line's arguments as staff meet them: argparse's complaints in Chinese, the
-argument types (dates, counts), bytes a GBK terminal sends, and what a failed read or write
-means, in words. cli.py builds the commands from these."""
+"""What the commands share: the usage error (exit code 2) and argparse's complaints in Chinese,
+argument types (dates, counts), bytes a GBK terminal sends, what a failed read or write means in
+words, today in Shanghai, the records folder, and validating the records before a command that
+reads them.
+
+cli.py registers the record and site commands, papers_cli.py the meeting papers'; both import
+these from here (papers_cli.py cannot import cli.py, which imports it).
+"""
 from __future__ import annotations
 
 import argparse
@@ -10,9 +15,42 @@ import re
 import sys
 from pathlib import Path
 
+from .formats import print_text
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))   # China keeps no daylight saving time
+
 
 class UsageError(Exception):
     """Bad arguments: exit code 2."""
+
+
+def today_in_shanghai() -> dt.date:
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD：{text}") from None
+
+
+def records_dir(path: str) -> Path:
+    records = Path(path)
+    if not records.is_dir():
+        raise UsageError(f"找不到记录文件夹：{records}")
+    return records
+
+
+def checked_or_refuse(args, refusal: str):
+    """Validate the records (keeping them); on errors print them and `refusal`, and return None."""
+    from .validate import validate
+    checked = validate(records_dir(args.records), args.as_of or today_in_shanghai(), keep_records=True)
+    if not checked.ok:
+        print_text(list(checked.findings), out=sys.stderr)
+        print(refusal, file=sys.stderr)
+        return None
+    return checked
 
 
 # argparse's own messages (English) → what a staff member reads; the last pattern passes on the
@@ -65,13 +103,6 @@ OS_ERRORS = {
     errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出了磁盘配额", errno.EFBIG: "超过了允许的文件大小",
     errno.EROFS: "在只读的文件系统上", errno.ENAMETOOLONG: "路径太长", errno.EMFILE: "打开的文件太多",
 }
-
-
-def date_argument(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD：{text}") from None
 
 
 def check_text(argv: list[str]) -> None:
