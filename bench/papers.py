@@ -213,10 +213,7 @@ def city(problems: int, records: Path | None, as_of: dt.date | None, repeat: int
             if run["code"] != 0:
                 raise SystemExit(f"briefing failed:\n{run['err']}")
             runs.append(run)
-        pages = "—"
-        if suffix == ".pdf":
-            info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True).stdout
-            pages = next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+        pages = _pages(target)
         print(f"| {suffix[1:].upper()} | {count:,} | {split['rows']:,} | {pages} | {target.stat().st_size / 1e6:.1f} MB | "
               f"{statistics.median(r['seconds'] for r in runs):.1f} s | {statistics.median(r['cpu'] for r in runs):.1f} s | "
               f"{max(r['peak'] for r in runs):,.0f} MB |")
@@ -232,6 +229,14 @@ def render(suffix: str, overdue: int, new: int, target: Path) -> None:
     write(city_pack(overdue, new), target)
     print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,
                       "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def _pages(target: Path) -> str:
+    """A PDF's page count as pdfinfo reads it ("—" for a DOCX, which has no fixed pages)."""
+    if target.suffix != ".pdf":
+        return "—"
+    info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True).stdout
+    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
 
 
 def main() -> None:
@@ -265,10 +270,7 @@ def main() -> None:
         runs = [json.loads(subprocess.run(
             [sys.executable, __file__, "--render", suffix, "--overdue", str(args.overdue), "--new", str(args.new),
              "--out", str(target)], check=True, capture_output=True, text=True).stdout) for _ in range(args.repeat)]
-        pages = "—"
-        if suffix == ".pdf":
-            info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True).stdout
-            pages = next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+        pages = _pages(target)
         print(f"| {suffix[1:].upper()} | {rows:,} | {pages} | {target.stat().st_size / 1e6:.1f} MB | "
               f"{statistics.median(r['seconds'] for r in runs):.1f} s | {statistics.median(r['cpu'] for r in runs):.1f} s | "
               f"{max(r['peak'] for r in runs):,.0f} MB |")
