@@ -236,15 +236,20 @@ def publish(built: Path, out: Path, audience: str) -> Path:
     container = staging(out, audience)
     shutil.move(str(built), container / "site")
     target = out / audience
-    _remove_in_background(swap_in(container, target))
+    _remove(swap_in(container, target))
     return target
 
 
-def _remove_in_background(folder: Path) -> None:
-    """Deleting a site of 100,000 pages takes minutes on some disks, and the new site is already
-    in place: a detached process removes the old one (if it is killed, the next build does)."""
+def _remove(container: Path) -> None:
+    """Remove the container a swap left. Deleting a site of 100,000 pages takes minutes on some
+    disks, and the new site is already in place: a detached process removes an old site (if it is
+    killed, the next build does). A container without one (the first build) goes at once, so
+    that when the build returns, `out` holds only the sites."""
+    if not any(entry.is_dir() for entry in container.iterdir()):
+        shutil.rmtree(container)
+        return
     subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
-                      str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
+                      str(container)], start_new_session=True, stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
