@@ -11,7 +11,7 @@ AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 .PHONY: setup validate site test test-fast schemas codeowners serve nginx-conf system-tools clean help cms edit bench site-hash
 
 help:
-	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal"
+	@echo "make site      建立环境、校验 records/、生成 site/public 与 site/internal（装有 CJK 字体时内部站附调度会材料）"
 	@echo "make test      建立环境并运行全部测试（浏览器、LibreOffice 与会议材料的测试需要：make system-tools）"
 	@echo "make serve     生成并在 http://127.0.0.1:8000/ 预览公开站（装有 nginx 时用 nginx；AUDIENCE=internal 预览内部站）"
 	@echo "make nginx-conf 为生成的网站写出 nginx 配置片段（build/nginx/taizhang，部署见 README）"
@@ -20,7 +20,7 @@ help:
 	@echo "make codeowners 从组织记录重新生成审核分派（.github/CODEOWNERS、.gitlab/CODEOWNERS）"
 	@echo "make edit      在本机试用网页表单（http://127.0.0.1:8000/admin/，decap-server 写入本工作副本）"
 	@echo "make cms       只安装网页表单用的 npm 包（tools/cms/）"
-	@echo "make bench     规模基准：1 万、2.5 万、10 万个问题的校验、生成与搜索，结果写入 README"
+	@echo "make bench     基准测试：1 万、2.5 万、10 万个问题的校验、生成与搜索等，结果（含提交与版本）写入 README"
 	@echo "make site-hash 用固定的 Git 历史生成两个示例网站并打印其哈希（有意改变网站输出时更新测试中的值）"
 	@echo "make setup     只建立 .venv 并安装固定版本的依赖和命令行 .venv/bin/taizhang（.venv/bin/taizhang --help 列出全部命令）"
 
@@ -38,11 +38,18 @@ validate: $(STAMP)
 	$(PY) -m generator validate $(AS_OF_FLAG)
 
 # The internal site's form editor needs the npm packages of `make cms`; without npm the site is
-# still built and /admin/ explains how to add them.
+# still built and /admin/ explains how to add them. The internal site also gets the next scheduling
+# meeting's papers (build --papers: PDF and DOCX, linked from its dashboard) where the CJK fonts are
+# installed (make system-tools); without them the sites are built without the papers.
+# `make site PAPERS=` leaves them out.
+PAPERS ?= auto
 site: $(STAMP)
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory cms; \
 	else echo "未找到 npm：内部站的网页表单（/admin/）将只显示安装说明"; fi
-	$(PY) -m generator build $(AS_OF_FLAG)
+	@papers=; if [ -n "$(PAPERS)" ]; then \
+	  if $(PY) -c "import sys; from generator.papers.pdf import fonts_missing; sys.exit(bool(fonts_missing()))"; \
+	  then papers=--papers; else echo "未找到 CJK 字体（fonts-noto-cjk）：内部站不附会议材料（make system-tools 安装字体）"; fi; fi; \
+	echo "$(PY) -m generator build $(AS_OF_FLAG) $$papers"; $(PY) -m generator build $(AS_OF_FLAG) $$papers
 
 # Preview the public site at http://127.0.0.1:8000/ (the internal one: make serve AUDIENCE=internal).
 # With nginx installed the public site is served as in production: deploy/nginx/ (headers,
@@ -123,12 +130,22 @@ test: $(STAMP) $(ACTIONLINT) $(AXE) $(CMS)
 test-fast: $(STAMP) $(ACTIONLINT) $(CMS)
 	$(PY) -m pytest -n 2 -q -m "not slow"
 
-# The scale benchmark: synthetic cities of 10,000, 25,000 and 100,000 problems measured through
-# the CLI and in headless Chromium; writes its table into README.md. About 20 minutes on 2 cores;
-# `make bench BENCH_SIZES=10000` for a quick run.
+# The benchmarks: synthetic cities of 10,000, 25,000 and 100,000 problems measured through the
+# CLI and in headless Chromium (bench/run.py), validation in one process (bench/validate.py, on
+# the same cities), the review tools and the dashboards at 25,000 problems, the meeting papers.
+# Each row goes into bench/results.json with its commit and versions, and every benchmark table
+# of README.md is written again from there (bench/results.py): a partial run replaces only its
+# rows. Well over 30 minutes on 2 cores; a quick run: make bench BENCH_SIZES=10000 BENCH_OTHER=
 BENCH_SIZES ?= 10000 25000 100000
+BENCH_OTHER ?= review dashboards papers
+BENCH_REVIEW_SIZE ?= 25000
 bench: $(STAMP) $(CMS)
 	$(PY) bench/run.py --sizes $(BENCH_SIZES)
+	for n in $(BENCH_SIZES); do $(PY) bench/validate.py --problems $$n --dir build/bench/$$n || exit 1; done
+	$(if $(filter review,$(BENCH_OTHER)),$(PY) bench/review.py --problems $(BENCH_REVIEW_SIZE))
+	$(if $(filter dashboards,$(BENCH_OTHER)),$(PY) bench/dashboards.py --records records --as-of $(or $(AS_OF),2017-05-31))
+	$(if $(filter dashboards,$(BENCH_OTHER)),$(PY) bench/dashboards.py --problems $(BENCH_REVIEW_SIZE))
+	$(if $(filter papers,$(BENCH_OTHER)),$(PY) bench/papers.py)
 
 # The hash tests/test_golden_site.py pins: both example sites built from a copy of records/ with a
 # fixed Git history. Print it to update the test deliberately when the output changes on purpose.

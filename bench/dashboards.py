@@ -4,7 +4,8 @@
 
 Times, for the public view: computing the dashboards, writing open data (CSV, JSON, XLSX) and the
 Atom feed, and rendering the dashboard pages. MkDocs then handles six more pages, which costs
-milliseconds. Prints one Markdown table row.
+milliseconds. Prints one Markdown table row and records it in bench/results.json and README.md
+(bench/results.py): keyed by the number of problems, or `examples` for --records records.
 """
 from __future__ import annotations
 
@@ -28,12 +29,17 @@ from generator.site.render import Renderer  # noqa: E402
 from generator.synth.city import write_city  # noqa: E402
 from generator.validate import validate  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results  # noqa: E402
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--problems", type=int, default=25_000)
     ap.add_argument("--records")
     ap.add_argument("--as-of")
+    results.options(ap)
     args = ap.parse_args()
+    env = results.environment()
     work = Path(tempfile.mkdtemp(prefix="taizhang-dash-"))
     if args.records:
         records = Path(args.records)
@@ -62,6 +68,10 @@ def main() -> None:
     problems = len(public.catalog.of_type("problem"))
     print(f"| {problems:,} | {t_compute:.2f} s | {t_data:.2f} s | {t_render:.2f} s | "
           f"{t_compute + t_data + t_render:.2f} s |")
+    examples = bool(args.records) and Path(args.records).resolve() == (Path(__file__).resolve().parents[1] / "records")
+    results.record("dashboards", "examples" if examples else str(problems),
+                   {"problems": problems, "examples": examples, "compute": round(t_compute, 3), "data": round(t_data, 3),
+                    "render": round(t_render, 3)}, env=env, **results.destination(args))
 
 
 if __name__ == "__main__":

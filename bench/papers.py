@@ -1,22 +1,31 @@
-"""How long the meeting papers take to typeset at the size of a 25,000-problem city.
+"""How long the meeting papers take at the size of a 25,000-problem city.
 
     .venv/bin/python bench/papers.py [--overdue N] [--new N] [--repeat K] [--pages DIR]
+    .venv/bin/python bench/papers.py --city 25000 [--records DIR] [--as-of D] [--repeat K]
 
-Builds a pack shaped like one for such a city (the eight sections of issue 18; the overdue list
-about a fifth of the problems, two weeks of new problems, units, decisions, milestones) straight
-from the document model, so it measures the writers alone, not the catalog, and renders it as
-PDF and as DOCX. Prints one Markdown table row per format: rows, pages, size, time (median of
-K runs), CPU time and peak memory of this process. Gathering the numbers from the catalog is
-measured with the `briefing` command once it exists.
+Without --city: builds a pack shaped like one for such a city (the eight sections of issue 18; the
+overdue list about a fifth of the problems, two weeks of new problems, units, decisions, milestones)
+straight from the document model, so it measures the writers alone, and renders it as PDF and as
+DOCX. Prints one Markdown table row per format: rows, pages, size, time (median of K runs), CPU
+time and peak memory of this process, and records them in bench/results.json and README.md
+(bench/results.py).
+
+With --city N: a `synth` city of N problems (or --records DIR), as of its last problem's date
+(or --as-of), and the `briefing` command run on it in a fresh process per format, the way staff
+run it: validating and reading the records, the dashboard, gathering the eight sections and
+typesetting. Prints one row per format (time is the median of K runs, with CPU time and peak
+memory of the command), then one row of where the time goes, measured in this process.
 
 `--pages DIR` also writes the first page of the pack and of a ranking circular as PNG (the
-pictures in README), via pdftoppm.
+pictures in README), via pdftoppm: made from the example records with `briefing` and `circular`
+(or, with --sample, from the shaped sample above).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import re
 import resource
 import statistics
 import subprocess
@@ -28,6 +37,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from generator.papers import write  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results  # noqa: E402
 from generator.papers.document import (Attachment, Column, OfficialDocument, Paper, Paragraph,  # noqa: E402
                                        Section, Table)
 
@@ -112,14 +124,103 @@ def ranking_circular() -> OfficialDocument:
         printer="昆明市创建全国文明城市工作指挥部办公室", printed=dt.date(2017, 5, 31))
 
 
-def pictures(pack: Paper, folder: Path) -> None:
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES_AS_OF = "2017-05-31"
+
+
+def pictures(pack: Paper | None, folder: Path) -> None:
+    """The first page of the pack and of the ranking circular as PNG: from `pack` and the sample
+    circular, or (pack None) made by `briefing` and `circular` from the example records."""
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for doc, name in ((pack, "papers-pack"), (ranking_circular(), "papers-circular")):
+        for name, command in (("papers-pack", ["briefing"]),
+                              ("papers-circular", ["circular", "--kind", "ranking", "--month", "2017-05"])):
             pdf = Path(tmp) / f"{name}.pdf"
-            write(doc, pdf)
+            if pack is not None:
+                write(pack if name == "papers-pack" else ranking_circular(), pdf)
+            else:
+                subprocess.run([sys.executable, "-m", "generator", *command, "--records", str(ROOT / "records"),
+                                "--as-of", EXAMPLES_AS_OF, "--out", str(pdf)], cwd=ROOT, check=True, capture_output=True)
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                             str(folder / name)], check=True)
+
+
+PROBE = ("import json, resource, subprocess, sys, time\n"
+         "t = time.perf_counter()\n"
+         "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+         "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+         "print(json.dumps({'seconds': time.perf_counter() - t, 'code': r.returncode, 'err': r.stderr[-2000:],\n"
+         "                  'cpu': u.ru_utime + u.ru_stime, 'peak': u.ru_maxrss / 1024}))\n")
+
+
+def latest_found(records: Path) -> dt.date:
+    found = re.compile(rb"^found: (\d{4}-\d{2}-\d{2})$", re.M)
+    return dt.date.fromisoformat(max(found.search(p.read_bytes()).group(1)
+                                     for p in records.glob("problems/*/*.yaml")).decode())
+
+
+def phases(records: Path, as_of: dt.date) -> dict[str, float]:
+    """Where the command's time goes, in this process: seconds per step."""
+    from generator.catalog.meetings import Meetings
+    from generator.catalog.view import view
+    from generator.papers import render
+    from generator.papers.briefing import gather
+    from generator.papers.occasion import next_occasion
+    from generator.pipeline import internal_catalog
+    from generator.site.dashboards import compute
+    from generator.validate import validate
+    times, t = {}, time.perf_counter()
+
+    def lap(name):
+        nonlocal t
+        now = time.perf_counter()
+        times[name], t = now - t, now
+    checked = validate(records, as_of, keep_records=True)
+    catalog = view(internal_catalog(checked), "internal").catalog
+    lap("records")
+    dashboard = compute(catalog)
+    lap("dashboard")
+    paper = gather(catalog, dashboard, Meetings(catalog), next_occasion(catalog))
+    lap("gather")
+    render(paper, ".pdf")
+    lap("pdf")
+    render(paper, ".docx")
+    lap("docx")
+    times["rows"] = sum(len(t.rows) for s in paper.sections for t in s.tables)
+    return times
+
+
+def city(problems: int, records: Path | None, as_of: dt.date | None, repeat: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="taizhang-papers-city-"))
+    if records is None:
+        subprocess.run([sys.executable, "-m", "generator", "synth", "--out", str(work / "city"), "--problems",
+                        str(problems), "--seed", "1"], cwd=ROOT, check=True, capture_output=True)
+        records = work / "city" / "records"
+    as_of = as_of or latest_found(records)
+    count = len(list(records.glob("problems/*/*.yaml")))
+    print(f"{count:,} 个问题，数据截至 {as_of}")
+    print("| 格式 | 问题数 | 表格行数 | 页数 | 文件大小 | 命令用时（中位数） | CPU 时间 | 峰值内存 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    split = phases(records, as_of)
+    for suffix in (".pdf", ".docx"):
+        target = work / f"pack{suffix}"
+        runs = []
+        for _ in range(repeat):
+            run = json.loads(subprocess.run(
+                [sys.executable, "-c", PROBE, sys.executable, "-m", "generator", "briefing", "--records", str(records),
+                 "--as-of", as_of.isoformat(), "--out", str(target)], cwd=ROOT, check=True, capture_output=True,
+                text=True).stdout)
+            if run["code"] != 0:
+                raise SystemExit(f"briefing failed:\n{run['err']}")
+            runs.append(run)
+        pages = _pages(target)
+        print(f"| {suffix[1:].upper()} | {count:,} | {split['rows']:,} | {pages} | {target.stat().st_size / 1e6:.1f} MB | "
+              f"{statistics.median(r['seconds'] for r in runs):.1f} s | {statistics.median(r['cpu'] for r in runs):.1f} s | "
+              f"{max(r['peak'] for r in runs):,.0f} MB |")
+    print()
+    print("| 校验并读入记录 | 仪表板 | 汇总八部分 | 排版 PDF | 写 DOCX |")
+    print("|---:|---:|---:|---:|---:|")
+    print("| " + " | ".join(f"{split[k]:.1f} s" for k in ("records", "dashboard", "gather", "pdf", "docx")) + " |")
 
 
 def render(suffix: str, overdue: int, new: int, target: Path) -> None:
@@ -130,21 +231,37 @@ def render(suffix: str, overdue: int, new: int, target: Path) -> None:
                       "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
+def _pages(target: Path) -> str:
+    """A PDF's page count as pdfinfo reads it ("—" for a DOCX, which has no fixed pages)."""
+    if target.suffix != ".pdf":
+        return "—"
+    info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True).stdout
+    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--overdue", type=int, default=5_000)
     ap.add_argument("--new", type=int, default=1_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pages", type=Path)
+    ap.add_argument("--sample", action="store_true", help="--pages from the shaped sample, not the example records")
+    ap.add_argument("--city", type=int, help="measure `briefing` on a synth city of this many problems")
+    ap.add_argument("--records", type=Path, help="with --city: this records folder instead of a synth city")
+    ap.add_argument("--as-of", type=dt.date.fromisoformat, help="with --city: the data date (default: the last problem's)")
     ap.add_argument("--render", help=argparse.SUPPRESS)       # internal: one run in a fresh process
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    results.options(ap)
     args = ap.parse_args()
     if args.render:
         return render(args.render, args.overdue, args.new, args.out)
+    if args.city:
+        return city(args.city, args.records, args.as_of, args.repeat)
     pack = city_pack(args.overdue, args.new)
     if args.pages:
-        pictures(pack, args.pages)
+        pictures(pack if args.sample else None, args.pages)
     rows = sum(len(t.rows) for s in pack.sections for t in s.tables)
+    env = results.environment()
     out = Path(tempfile.mkdtemp(prefix="taizhang-papers-"))
     print("| 格式 | 表格行数 | 页数 | 文件大小 | 用时（中位数） | CPU 时间 | 峰值内存 |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -153,13 +270,16 @@ def main() -> None:
         runs = [json.loads(subprocess.run(
             [sys.executable, __file__, "--render", suffix, "--overdue", str(args.overdue), "--new", str(args.new),
              "--out", str(target)], check=True, capture_output=True, text=True).stdout) for _ in range(args.repeat)]
-        pages = "—"
-        if suffix == ".pdf":
-            info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True).stdout
-            pages = next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+        pages = _pages(target)
         print(f"| {suffix[1:].upper()} | {rows:,} | {pages} | {target.stat().st_size / 1e6:.1f} MB | "
               f"{statistics.median(r['seconds'] for r in runs):.1f} s | {statistics.median(r['cpu'] for r in runs):.1f} s | "
               f"{max(r['peak'] for r in runs):,.0f} MB |")
+        results.record("papers", suffix[1:].upper(),
+                       {"rows": rows, "pages": int(pages) if pages.isdigit() else None,
+                        "size_mb": round(target.stat().st_size / 1e6, 2),
+                        "seconds": round(statistics.median(r["seconds"] for r in runs), 2),
+                        "cpu": round(statistics.median(r["cpu"] for r in runs), 2),
+                        "peak_mb": round(max(r["peak"] for r in runs))}, env=env, **results.destination(args))
 
 
 if __name__ == "__main__":

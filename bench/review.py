@@ -3,7 +3,7 @@ then the time of one history pass and of the change summary (`diff`).
 
     .venv/bin/python bench/review.py [--problems 25000] [--weeks 52] [--per-week 250]
 
-Prints one Markdown table row.
+Prints one Markdown table row and records it in bench/results.json and README.md (bench/results.py).
 """
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ sys.path.insert(0, str(ROOT))
 from generator.catalog.git_history import read_git_history  # noqa: E402
 from generator.synth.city import write_city  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+import results  # noqa: E402
+
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.gov.cn",
        "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.gov.cn"}
 
@@ -36,7 +39,9 @@ def main() -> None:
     ap.add_argument("--problems", type=int, default=25_000)
     ap.add_argument("--weeks", type=int, default=52)
     ap.add_argument("--per-week", type=int, default=250)
+    results.options(ap)
     args = ap.parse_args()
+    env = results.environment()
     repo = Path(tempfile.mkdtemp(prefix="taizhang-review-"))
     write_city(repo, args.problems, seed=1)
     git(repo, "init", "-q", "-b", "main")
@@ -67,6 +72,10 @@ def main() -> None:
           file=sys.stderr)
     print(f"| {args.problems:,} | {args.weeks} × {args.per_week} | {t_history:.1f} s | {t_diff_week:.1f} s "
           f"| {t_diff_year:.1f} s |")
+    results.record("review", f"{args.problems}:{args.weeks}x{args.per_week}",
+                   {"problems": args.problems, "weeks": args.weeks, "per_week": args.per_week, "changes": changed,
+                    "history": round(t_history, 3), "diff_week": round(t_diff_week, 3), "diff_year": round(t_diff_year, 3)},
+                   env=env, **results.destination(args))
 
 
 if __name__ == "__main__":

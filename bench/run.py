@@ -1,20 +1,19 @@
 """The scale benchmark behind `make bench`: a synthetic city at each size, measured through the
-CLI the way staff and CI run it, written as two tables into README.md.
+CLI the way staff and CI run it, recorded in bench/results.json and written into README.md.
 
-    .venv/bin/python bench/run.py [--sizes 10000 25000 100000] [--work build/bench] [--no-readme] [--saved]
+    .venv/bin/python bench/run.py [--sizes 10000 25000 100000] [--work build/bench] [--no-readme]
 
 Per size: parse only (libyaml's C loader over every record file, the floor for validation);
 validate cold (no cache), warm (nothing changed) and after one changed file; in headless
 Chromium on localhost, the bytes a first Chinese search downloads and the time until its first
 result shows. Then the builds: a cold build of both sites into empty folders (wall time, each
-audience's time and pages, peak memory of the build and the programs it ran); three rebuilds
-into the same folders (site/incremental.py): after one problem's description changed, after
-one problem's state changed (`transition`), and on the next day with nothing changed; then a
-`--full` build of the same records into fresh folders, compared with the rebuilt sites byte for
-byte (a difference stops the benchmark). The public site's size and its median problem page.
-
-Each size's measurement is saved as result.json in its folder; `--saved` takes a saved one
-instead of measuring again (to run the largest size apart, e.g. in the background).
+audience's time and pages, and memory: the sum of the peaks of the build and every process it
+started, and the largest one); three rebuilds into the same folders (site/incremental.py):
+after one problem's description changed, after one problem's state changed (`transition`), and
+on the next day with nothing changed; then a `--full` build of the same records into fresh
+folders, compared with the rebuilt sites byte for byte (a difference stops the benchmark). The
+public site's size and its median problem page. Each size is one row of README's tables
+(bench/results.py): a run of one size replaces only that row.
 """
 from __future__ import annotations
 
@@ -22,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -31,21 +29,68 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import results  # noqa: E402
+from city import ensure_city  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 QUERY = "盘龙区 占道经营"
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-RESULT = "result.json"
+
+
+# Runs a command and follows its process tree: every 0.1 s the peak resident size (VmHWM) of
+# each process in it, by pid and start time; the sum of those peaks is the memory the command
+# could need at most at once (forked workers share pages with their parent: an upper bound).
+PROBE = r"""
+import json, os, resource, subprocess, sys, threading, time
+
+def tree(pid):
+    found = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    found += tree(int(child))
+    except OSError:
+        pass
+    return found
+
+def peak_kb(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            start = f.read().rsplit(")", 1)[1].split()[19]
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return start, int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return None, None
+
+t = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+out = []
+reader = threading.Thread(target=lambda: out.append(process.stdout.read()))
+reader.start()
+peaks = {}
+while process.poll() is None:
+    for pid in tree(process.pid):
+        start, kb = peak_kb(pid)
+        if kb:
+            peaks[(pid, start)] = max(peaks.get((pid, start), 0), kb)
+    time.sleep(0.1)
+reader.join()
+single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": time.perf_counter() - t, "code": process.returncode, "out": "".join(out),
+                  "peak_single_mb": single / 1024, "peak_sum_mb": max(sum(peaks.values()), single) / 1024,
+                  "processes": len(peaks)}))
+"""
 
 
 def run(*args: str) -> dict:
-    """Run a command in a fresh process; its wall time, peak memory (MB, the command and what it
-    ran) and output."""
-    probe = ("import json, resource, subprocess, sys, time\n"
-             "t = time.perf_counter()\n"
-             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-             "print(json.dumps({'seconds': time.perf_counter() - t, 'code': r.returncode, 'out': r.stdout + r.stderr,\n"
-             "                  'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}))\n")
-    result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT, check=True)
+    """Run a command in a fresh process; its wall time, output and peak memory (MB): the sum of
+    the peaks of it and every process it started, and the largest single one."""
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(result.stdout)
 
 
@@ -124,6 +169,14 @@ def audiences(output: str) -> dict[str, dict]:
     return found
 
 
+def build(*args: str) -> dict:
+    """A build's wall time, memory (MB: the sum of the processes' peaks, the largest one) and
+    each site's pages and time."""
+    done = generator("build", *args)
+    return {"seconds": done["seconds"], "peak_sum_mb": round(done["peak_sum_mb"]),
+            "peak_single_mb": round(done["peak_single_mb"]), "audiences": audiences(done["out"])}
+
+
 def search_in_browser(site: Path) -> tuple[int, float]:
     """Bytes downloaded from typing the query to the first result, and the time it took."""
     import functools
@@ -163,10 +216,7 @@ def search_in_browser(site: Path) -> tuple[int, float]:
 
 def measure(problems: int, work: Path) -> dict:
     base = work / str(problems)
-    records = base / "records"
-    if not (base / ".complete").exists():
-        generator("synth", "--out", str(base), "--problems", str(problems), "--seed", "1")
-        (base / ".complete").write_text("")
+    records = ensure_city(base, problems, seed=1)      # written again when synth has changed
     as_of = (latest_found(records) + dt.timedelta(days=30)).isoformat()
     files = sum(1 for _ in records.rglob("*.yaml"))
     row: dict = {"problems": problems, "files": files, "as_of": as_of, "parse": parse_only(records)}
@@ -182,23 +232,18 @@ def measure(problems: int, work: Path) -> dict:
     for folder in ("site", "work", "full", "full-work"):     # cold: nothing from an earlier run
         shutil.rmtree(base / folder, ignore_errors=True)
     target = ("--out", str(base / "site"), "--work", str(base / "work"))
-    built = generator("build", *common, *target)
-    row["build"], row["peak_mb"], row["audiences"] = built["seconds"], built["peak_mb"], audiences(built["out"])
+    cold = build(*common, *target)
+    row["build"], row["peak_sum_mb"], row["peak_single_mb"] = cold["seconds"], cold["peak_sum_mb"], cold["peak_single_mb"]
+    row["audiences"] = cold["audiences"]
     changed = [touch_one_problem(records)]
     try:
-        rebuilt = generator("build", *common, *target)
-        row["rebuild"], row["rebuild_peak_mb"] = rebuilt["seconds"], rebuilt["peak_mb"]
-        row["rebuild_audiences"] = audiences(rebuilt["out"])
+        row["rebuild_description"] = build(*common, *target)
         changed.append(move_one_problem(records, as_of))
-        moved = generator("build", *common, *target)
-        row["rebuild_state"], row["rebuild_state_peak_mb"] = moved["seconds"], moved["peak_mb"]
-        row["rebuild_state_audiences"] = audiences(moved["out"])
+        row["rebuild_state"] = build(*common, *target)
         next_day = (dt.date.fromisoformat(as_of) + dt.timedelta(days=1)).isoformat()
         later = ("--records", str(records), "--as-of", next_day)
-        day = generator("build", *later, *target)
-        row["rebuild_day"], row["rebuild_day_audiences"] = day["seconds"], audiences(day["out"])
-        full = generator("build", *later, "--out", str(base / "full"), "--work", str(base / "full-work"), "--full")
-        row["full_again"] = full["seconds"]
+        row["rebuild_day"] = build(*later, *target)
+        row["full_again"] = build(*later, "--out", str(base / "full"), "--work", str(base / "full-work"), "--full")
         row["same_as_full"] = same_sites(base / "site", base / "full")
     finally:
         for path, old in reversed(changed):
@@ -215,77 +260,20 @@ def measure(problems: int, work: Path) -> dict:
     return row
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or platform.machine())
-    return (f"{cpu}（{platform.machine()}），{os.cpu_count()} 核，"
-            f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB 内存，"
-            f"Python {platform.python_version()}")
-
-
-def _pct(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.0f} %"
-
-
-def table(rows: list[dict]) -> str:
-    machines = {r["machine"] for r in rows}
-    dates = sorted({r["date"] for r in rows})
-    lines = [f"测量环境：{'；'.join(sorted(machines))}，{'、'.join(dates)}（`make bench`；本机同时有其他人的负载）。", "",
-             "| 问题数 | 记录文件 | libyaml 仅解析 | 冷校验 | 冷校验/解析 | 热校验 | 改一个文件后校验 | 首次搜索下载 | 首次搜索用时 |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(
-            f"| {r['problems']:,} | {r['files']:,} | {r['parse']:.1f} s | {r['cold']:.1f} s | {r['cold'] / r['parse']:.2f}× "
-            f"| {r['warm']:.1f} s | {r['one_changed']:.1f} s | {r['search_bytes'] / 1024:.0f} KB | {r['search_seconds']:.2f} s |")
-    lines += ["", "| 问题数 | 页数 public / internal | 冷生成两站 | 其中 public / internal | 峰值内存 | 改一个问题的描述后重建 "
-              "| 改一个问题的状态后重建 | 次日重建（记录未改） | 重建峰值内存 | 问题页中位数 | 公开站大小 |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        a = r["audiences"]
-        pages = f"{a['public']['pages']:,} / {a['internal']['pages']:,}"
-        rebuild_peak = max(r["rebuild_peak_mb"], r["rebuild_state_peak_mb"])
-        lines.append(
-            f"| {r['problems']:,} | {pages} | {r['build']:.0f} s | {a['public']['seconds']:.0f} s / {a['internal']['seconds']:.0f} s "
-            f"| {r['peak_mb']:,} MB | {r['rebuild']:.1f} s（{_pct(r['rebuild'], r['build'])}） "
-            f"| {r['rebuild_state']:.1f} s（{_pct(r['rebuild_state'], r['build'])}） "
-            f"| {r['rebuild_day']:.0f} s（{_pct(r['rebuild_day'], r['build'])}） | {rebuild_peak:,} MB "
-            f"| {r['problem_page_kb']:.1f} KB | {r['site_mb']:,.0f} MB |")
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        ratio = (last["build"] / last["problems"]) / (first["build"] / first["problems"])
-        lines += ["", f"每个问题的冷生成成本：{last['problems']:,} 个时是 {first['problems']:,} 个时的 {ratio:.2f} 倍。"]
-    same = "、".join(f"{r['problems']:,}" for r in rows if r.get("same_as_full"))
-    lines += ["", f"三次重建之后，同一批记录用 `--full` 生成到新的文件夹，两个网站的全部文件与重建的逐字节相同（{same} 个问题）。"]
-    return "\n".join(lines)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 25_000, 100_000])
     ap.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
-    ap.add_argument("--no-readme", action="store_true", help="只打印表格，不写入 README.md")
-    ap.add_argument("--saved", action="store_true", help="已有保存的测量结果（result.json）的规模不再测量")
+    results.options(ap)
     args = ap.parse_args()
-    rows = []
     for size in args.sizes:
-        saved = args.work / str(size) / RESULT
-        if args.saved and saved.exists():
-            rows.append(json.loads(saved.read_text("utf-8")))
-            continue
+        env = results.environment()             # before: the load as the measurement starts
         row = measure(size, args.work)
-        row.update(machine=machine(), date=dt.date.today().isoformat())
-        saved.write_text(json.dumps(row, ensure_ascii=False, indent=1), "utf-8")
-        rows.append(row)
         print(json.dumps(row, ensure_ascii=False), file=sys.stderr, flush=True)
-    text = table(rows)
-    print(text)
+        values = {k: v for k, v in row.items() if k != "problems"}
+        results.record("scale", str(size), values, env=env, **results.destination(args))
     if not args.no_readme:
-        readme = ROOT / "README.md"
-        content = readme.read_text("utf-8")
-        if START not in content:
-            raise SystemExit("README.md 中没有 <!-- bench:start --> 标记")
-        head, rest = content.split(START, 1)
-        readme.write_text(head + START + "\n" + text + "\n" + END + rest.split(END, 1)[1], "utf-8")
+        print(f"已写入 {args.readme} 与 {args.results}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ process: parse only (yaml.load with CSafeLoader over every record file); `valida
 problem file's description changed (restored afterwards); then the same warm and one-changed
 runs through the command line in a fresh interpreter (imports and printing included). The
 cache lives in a temporary folder, never the user's. Prints one Markdown table row (the median
-of --repeat runs; each run's numbers go to stderr) and the header with --header.
+of --repeat runs; each run's numbers go to stderr) and the header with --header, and records
+the row in bench/results.json and README.md (bench/results.py; --no-readme: results only).
+With --dir, a city written by an older synth is written again (bench/city.py).
 
 Peak RSS: the largest of this process and any child (the parse workers of a cold run).
 """
@@ -31,8 +33,11 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from generator.validate.load import record_files  # noqa: E402
-from generator.synth.city import write_city  # noqa: E402
 from generator.validate import Cache, validate  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+import results  # noqa: E402
+from city import ensure_city  # noqa: E402
 
 HEADER = ("| problems | files | parse only | cold | cold ÷ parse | no cache | warm | one changed "
           "| warm (CLI) | one changed (CLI) | peak RSS | errors |\n"
@@ -101,14 +106,14 @@ def main() -> None:
     ap.add_argument("--as-of", default="2099-01-01")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--header", action="store_true")
+    results.options(ap)
     args = ap.parse_args()
+    env = results.environment()
     base = Path(args.dir or tempfile.mkdtemp(prefix="taizhang-bench-"))
-    records = base / "records"
-    if not records.exists():
-        t = time.perf_counter()
-        write_city(base, args.problems, seed=1)
-        print(f"synth: {time.perf_counter() - t:.1f} s", file=sys.stderr)
-        time.sleep(3.5)         # let the files settle, as a tree checked out a while ago has
+    t = time.perf_counter()
+    records = ensure_city(base / "city" if not args.dir else base, args.problems, seed=1)
+    print(f"synth (or reuse): {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    time.sleep(3.5)             # let the files settle, as a tree checked out a while ago has
     files = [p for p in record_files(records) if p.suffix == ".yaml"]
     problems = [p for p in files if p.parent.parent.name == "problems"]
     changed = problems[len(problems) // 2]
@@ -125,6 +130,8 @@ def main() -> None:
     print(f"| {len(problems):,} | {len(files):,} | {med['parse']:.1f} s | {med['cold']:.1f} s | {med['ratio']:.2f}× "
           f"| {med['nocache']:.1f} s | {med['warm']:.2f} s | {med['changed']:.2f} s "
           f"| {med['warm_cli']:.2f} s | {med['changed_cli']:.2f} s | {peak:.0f} MB | {med['errors']:.0f} |")
+    results.record("validate", str(args.problems), {**{k: round(v, 3) for k, v in med.items()}, "files": len(files),
+                                                    "peak_mb": round(peak)}, env=env, **results.destination(args))
 
 
 if __name__ == "__main__":

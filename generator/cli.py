@@ -1,43 +1,23 @@
-"""Command line: the only place that prints findings (in the formats of formats.py) and chooses exit codes.
+"""Command line: with command.py (what the commands share) and papers_cli.py (the meeting papers), the only
+place that prints findings (in the formats of formats.py) and chooses exit codes.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors in records, 2 bad usage.
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
+from .command import (OS_ERRORS, Parser, UsageError, check_text, count, date_argument, prog, today_in_shanghai)
+from .command import checked_or_refuse as _checked_or_refuse, records_dir as _records_dir
 from .formats import gitlab_issue, json_list, print_github, print_old_errors, print_refusal, print_text
 from .model.lifecycle import STATE_LABELS
+from .papers_cli import add_commands as add_paper_commands
 
 STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))   # China keeps no daylight saving time
-
-
-class UsageError(Exception):
-    """Bad arguments: exit code 2."""
-
-
-def today_in_shanghai() -> dt.date:
-    return dt.datetime.now(SHANGHAI).date()
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD：{text}") from None
-
-
-def _records_dir(path: str) -> Path:
-    records = Path(path)
-    if not records.is_dir():
-        raise UsageError(f"找不到记录文件夹：{records}")
-    return records
 
 
 def run_validate(args) -> int:
@@ -62,6 +42,9 @@ def run_build(args) -> int:
     from .validate import Cache
     from .site.folders import FolderError, check_places
     records = _records_dir(args.records)
+    for flag, folder in (("--out", Path(args.out)), ("--work", Path(args.work))):
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{flag} {folder} 是一个文件，不是文件夹（没有修改任何文件）")
     audiences = ("public", "internal") if args.audience == "both" else (args.audience,)
     try:
         check_places(records, Path(args.out), Path(args.work), Path(__file__).resolve().parents[1])
@@ -69,7 +52,7 @@ def run_build(args) -> int:
         raise UsageError(str(error)) from None
     try:
         checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences, Path(args.out).resolve(),
-                                     Path(args.work).resolve(), full=args.full,
+                                     Path(args.work).resolve(), papers=args.papers, full=args.full,
                                      cache=None if args.no_cache else Cache(records, args.cache_dir))
     except PublishError as error:
         print(f"网站生成失败，已发布的网站保持不变：{error}", file=sys.stderr)
@@ -84,19 +67,11 @@ def run_build(args) -> int:
     return 0
 
 
-def _checked_or_refuse(args, refusal: str):
-    """Validate the records; on errors print them and `refusal`, and return None."""
-    from .validate import validate
-    checked = validate(_records_dir(args.records), args.as_of or today_in_shanghai(), keep_records=True)
-    if not checked.ok:
-        print_text(list(checked.findings), out=sys.stderr)
-        print(refusal, file=sys.stderr)
-        return None
-    return checked
-
-
 def run_codeowners(args) -> int:
     from .authoring import codeowners
+    if not (Path(args.root) / ".git").exists():
+        raise UsageError(f"{Path(args.root).resolve()} 不是 Git 仓库的根目录（没有 .git）：审核分派写在仓库的 "
+                         ".github/CODEOWNERS 和 .gitlab/CODEOWNERS 里。请在仓库根目录运行，或用 --root 指定（没有修改任何文件）")
     checked = _checked_or_refuse(args, "记录有错误，未生成审核分派。")
     if checked is None:
         return 1
@@ -116,7 +91,12 @@ def run_diff(args) -> int:
     from .model import display_name
     from .validate import validate
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True)
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    except OSError:
+        raise UsageError("找不到 git 命令：diff 比较两个 Git 版本，请先安装 Git") from None
+    if top.returncode != 0:
+        raise UsageError(f"当前文件夹 {Path.cwd()} 不在 Git 仓库里：diff 比较同一仓库的两个版本，请在仓库里运行")
+    try:
         repo = Path(top.stdout.strip())
         with tempfile.TemporaryDirectory() as tmp:
             records = head_records(repo, args.head, Path(tmp))
@@ -226,6 +206,8 @@ def run_transition(args) -> int:
 def run_export_xlsx(args) -> int:
     from .authoring.ledger import write_workbook
     from .pipeline import internal_catalog
+    if Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out} 是一个文件夹；请写工作簿的文件名，例如 台账.xlsx（没有修改任何文件）")
     checked = _checked_or_refuse(args, "记录有错误，未导出。")
     if checked is None:
         return 1
@@ -288,6 +270,8 @@ def run_synth(args) -> int:
 def run_nginx_conf(args) -> int:
     from .site.nginx import NginxConfError, serve_conf, write_conf
     site, out = Path(args.site), Path(args.out)
+    if args.serve and not re.fullmatch(r"(?:[\w.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}", args.serve):
+        raise UsageError(f"--serve 应写成 地址:端口，例如 127.0.0.1:8000：{args.serve}（没有修改任何文件）")
     try:
         if args.serve:
             print(serve_conf(site, out, args.serve))
@@ -300,27 +284,21 @@ def run_nginx_conf(args) -> int:
     return 0
 
 
-def _prog() -> str:
-    """How the user started us: the `taizhang` command `make setup` installs, or `python -m generator`."""
-    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
-    return "python -m generator" if name in ("__main__.py", "-m", "-c", "") else name
-
-
 def _writer_options(p, dry_run: bool = False, as_of: str = "写入前校验所用的日期（默认今天，北京时间）") -> None:
     if dry_run:
         p.add_argument("--dry-run", action="store_true", help="只打印将写入的 YAML 和校验结果，不写入")
-    p.add_argument("--as-of", type=_date, help=as_of)
+    p.add_argument("--as-of", type=date_argument, help=as_of)
     p.add_argument("--no-cache", action="store_true", help="写入前的校验不用校验缓存（结果相同，较慢）")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog=_prog(),
+    top = Parser(prog=prog(),
                                   description="台账：校验 records/ 中的记录，生成公开站与内部站。")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="校验全部记录，一次列出所有错误与警告")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--as-of", type=_date, help="按此日期判断逾期等（默认今天，北京时间）")
+    p.add_argument("--as-of", type=date_argument, help="按此日期判断逾期等（默认今天，北京时间）")
     p.add_argument("--format", choices=("text", "json", "github", "gitlab"), default="text",
                    help="输出格式：text 给人看；json 给工具；github 为 GitHub Actions 注释；gitlab 为 GitLab 代码质量报告")
     p.add_argument("--no-cache", action="store_true", help="不读也不写校验缓存，每个文件都重新检查（结果与用缓存时相同）")
@@ -332,24 +310,26 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--audience", choices=("public", "internal", "both"), default="both",
                    help="生成哪个网站（默认两个都生成）")
     p.add_argument("--out", default="site", help="输出文件夹（默认 site，生成 site/public、site/internal）")
-    p.add_argument("--as-of", type=_date, help="按此日期计算逾期和亮灯（默认今天，北京时间）")
+    p.add_argument("--as-of", type=date_argument, help="按此日期计算逾期和亮灯（默认今天，北京时间）")
     p.add_argument("--work", default="build", help="中间文件（Markdown、MkDocs 配置）的文件夹（默认 build）")
     p.add_argument("--full", action="store_true", help="完整生成：不沿用上次生成的页面（默认只重写输入有变化的页面）")
     p.add_argument("--no-cache", action="store_true", help="校验时不读也不写校验缓存（结果相同，只是慢些）")
     p.add_argument("--cache-dir", type=Path, metavar="DIR", help="校验缓存放在哪里（默认 ~/.cache/taizhang/validate，可随时删除）")
+    p.add_argument("--papers", action="store_true", help="内部站同时附上下次调度会的会议材料（PDF、DOCX），"
+                   "仪表板链接它们（需要 CJK 字体；make site 在装有字体时打开）")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("codeowners", help="从组织记录生成审核分派（GitHub 与 GitLab 的 CODEOWNERS）")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
     p.add_argument("--root", default=".", help="仓库根目录（写 .github/CODEOWNERS 和 .gitlab/CODEOWNERS）")
     p.add_argument("--check", action="store_true", help="只检查是否过期，过期时退出码 1")
-    p.add_argument("--as-of", type=_date, help=argparse.SUPPRESS)
+    p.add_argument("--as-of", type=date_argument, help=argparse.SUPPRESS)
     p.set_defaults(run=run_codeowners)
 
     p = sub.add_parser("diff", help="两个 Git 版本之间 records/ 的变更摘要（给审核人看）")
     p.add_argument("base", help="基准版本，例如 origin/main")
     p.add_argument("head", nargs="?", default="HEAD", help="新版本（默认 HEAD）")
-    p.add_argument("--as-of", type=_date, help="校验新版本时使用的日期（默认今天，北京时间）")
+    p.add_argument("--as-of", type=date_argument, help="校验新版本时使用的日期（默认今天，北京时间）")
     p.add_argument("--format", choices=("text", "markdown"),
                    help="text：终端里看的纯文本；markdown：CI 作业摘要、合并请求用（默认：输出到终端时 text，否则 markdown）")
     p.set_defaults(run=run_diff)
@@ -364,7 +344,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("new", help="新建一条记录：自动取下一个编号、放进正确的文件夹、填好今天的日期")
     p.add_argument("type", help="记录类型，例如 problem、meeting、inspection")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--date", type=_date, help="用这一天代替今天（北京时间）")
+    p.add_argument("--date", type=date_argument, help="用这一天代替今天（北京时间）")
     _writer_options(p, dry_run=True)
     p.epilog = ("其余字段写成 --字段名 值，例如 --title 某某路占道经营 --district panlong；缺少必填字段时列出它们。"
                 "写入前按 validate 的规则检查新记录，会带来错误时不写入")
@@ -374,7 +354,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="问题编号，例如 P-2017-0042")
     p.add_argument("state", help="新状态：" + "、".join(STATES))
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--date", type=_date, help="事件日期（默认今天，北京时间）")
+    p.add_argument("--date", type=date_argument, help="事件日期（默认今天，北京时间）")
     p.add_argument("--by", help="经办单位编号")
     p.add_argument("--note", help="说明")
     p.add_argument("--evidence", nargs="+", help="佐证材料路径（相对 records/）")
@@ -387,7 +367,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export-xlsx", help="把台账导出为 Excel 工作簿（全部问题、各区、各分指挥部、逾期、议定事项）")
     p.add_argument("--out", required=True, help="输出文件，例如 台账.xlsx")
     p.add_argument("--records", default="records", help="记录文件夹（默认 records）")
-    p.add_argument("--as-of", type=_date, help="按此日期计算状态与逾期（默认今天，北京时间）")
+    p.add_argument("--as-of", type=date_argument, help="按此日期计算状态与逾期（默认今天，北京时间）")
     p.set_defaults(run=run_export_xlsx)
 
     p = sub.add_parser("import-xlsx", help="从 Excel 台账导入问题（默认试运行，只列出将新建或更新什么）")
@@ -412,28 +392,17 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="生成一座虚构城市的完整记录（基准测试、规模测试用）")
     p.add_argument("--out", required=True, help="输出文件夹（将在其中写 records/）")
-    p.add_argument("--problems", type=int, required=True, help="问题数量")
+    p.add_argument("--problems", type=count, required=True, help="问题数量（0 或更大的整数）")
     p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子得到相同文件）")
     p.set_defaults(run=run_synth)
+    add_paper_commands(sub)
     return top
-
-
-def _check_text(argv: list[str]) -> None:
-    """Arguments arrive as the terminal's bytes; Python keeps bytes that are not UTF-8 as lone
-    surrogates, which cannot be written. Refuse them before anything is touched."""
-    for i, token in enumerate(argv):
-        try:
-            token.encode("utf-8")
-        except UnicodeEncodeError:
-            option = next((a for a in reversed(argv[:i + 1]) if a.startswith("--")), f"第 {i + 1} 个参数")
-            raise UsageError(f"{option} 的值含有不是 UTF-8 的字节（终端可能是 GBK 编码）。请把终端设为 UTF-8"
-                             "（例如 export LANG=zh_CN.UTF-8，Windows 上 chcp 65001）后重试；没有修改任何文件。") from None
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
-        _check_text(argv)
+        check_text(argv)
         args, extra = parser().parse_known_args(argv)
         if extra and not getattr(args, "takes_extra", False):
             parser().parse_args(argv)          # reports the unknown arguments and exits with 2
@@ -445,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         # a full disk, a file too large, no permission: every writer writes atomically, so
         # what was there before is still there
         where = f"{error.filename}：" if error.filename else ""
-        print(f"无法读写文件：{where}{error.strerror or error}。原有文件保持不变；请检查磁盘空间和权限后重试。",
+        reason = OS_ERRORS.get(error.errno, error.strerror or str(error))
+        print(f"无法读写文件：{where}{reason}。原有文件保持不变；请检查路径、磁盘空间和权限后重试。",
               file=sys.stderr)
         return 1

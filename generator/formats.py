@@ -1,6 +1,6 @@
 """Findings written out by the command line: text for people, JSON, GitHub workflow commands
-(annotations on the changed lines) and GitLab Code Quality entries. Only cli.py calls these:
-stages return findings, the command line prints them.
+(annotations on the changed lines) and GitLab Code Quality entries. Only the command line (cli.py,
+command.py, papers_cli.py) calls these: stages return findings, the command line prints them.
 """
 from __future__ import annotations
 

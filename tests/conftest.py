@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import json
 import subprocess as sp
@@ -248,10 +249,146 @@ class Tree:
                       text=True, encoding="utf-8", timeout=60)
 
     @staticmethod
-    def triples(findings: list[dict], code: str | None = None, file: str | None = None) -> list[tuple]:
+    def triples(findings: list[dict], code: str | None = None, file: str | None = None) -> "Triples":
         """(file, line, code) of each finding, optionally only one code or one file."""
-        return [(f["file"], f["line"], f["code"]) for f in findings
-                if (code is None or f["code"] == code) and (file is None or f["file"] == file)]
+        return Triples([(f["file"], f["line"], f["code"]) for f in findings
+                        if (code is None or f["code"] == code) and (file is None or f["file"] == file)], code)
+
+
+# --- which finding codes the suite asserts ------------------------------------------------------
+#
+# tests/test_checks.py::test_every_code_in_the_catalogue_has_a_test requires, for every code in
+# generator.findings.CODES, a passing test that asserted the code as a (file, line, code) triple
+# of real validate output (a failing case) and one that asserted it absent (a passing case). A
+# code's name merely appearing in a test file counts for nothing. The evidence is gathered while
+# the tests run: `Tree.triples()` returns a `Triples` list that notes what was compared with it,
+# and each process (each pytest-xdist worker) appends the notes of every finished test of
+# FINDING_MODULES to a file the check reads; the check is collected last and waits for them all.
+
+FINDING_MODULES = ("tests/test_checks.py", "tests/test_mechanism.py", "tests/test_malformed.py", "tests/test_cli.py",
+                   "tests/test_load_property.py")
+CODE_CHECK = "tests/test_checks.py::test_every_code_in_the_catalogue_has_a_test"
+_noted: dict | None = None                        # the running test's notes
+deselected_finding_tests: list[str] = []
+
+
+def _note(kind: str, code: str | None = None) -> None:
+    if _noted is not None:
+        if kind == "clean":
+            _noted["clean"] = True
+        else:
+            _noted[kind].add(code)
+
+
+class Triples(list):
+    """(file, line, code) triples of validate's output that remember how a test used them:
+    compared equal to a non-empty list or found with `in` → the codes were asserted present;
+    equal to [] or false (`not …`) when filtered to one code → that code asserted absent;
+    equal to [] unfiltered → no finding at all (“clean”)."""
+
+    def __init__(self, items=(), code: str | None = None):
+        super().__init__(items)
+        self.code = code
+
+    __hash__ = None
+
+    def __eq__(self, other):
+        equal = list.__eq__(self, other)
+        if equal is True:
+            if len(self):
+                for triple in self:
+                    _note("present", triple[2])
+            elif self.code:
+                _note("absent", self.code)
+            else:
+                _note("clean")
+        return equal
+
+    def __contains__(self, item):
+        found = list.__contains__(self, item)
+        if isinstance(item, tuple) and len(item) == 3 and isinstance(item[2], str):
+            _note("present" if found else "absent", item[2])
+        return found
+
+    def __bool__(self):
+        if not len(self) and self.code:
+            _note("absent", self.code)
+        return bool(len(self))
+
+
+_NOTES = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    global _noted
+    _noted = {"present": set(), "absent": set(), "clean": False}
+    try:
+        yield
+    finally:
+        item.stash[_NOTES] = _noted
+        _noted = None
+
+
+def finding_notes_folder(config) -> Path:
+    """Where each process of this run appends its notes: shared by the pytest-xdist workers."""
+    base = config._tmp_path_factory.getbasetemp()
+    return (base.parent if hasattr(config, "workerinput") else base) / "finding-codes"
+
+
+def pytest_runtest_logreport(report):
+    """Note each finished test of FINDING_MODULES: whether it passed, and what it asserted."""
+    if not _in_finding_module(report.nodeid) or report.nodeid == CODE_CHECK:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        notes = dict(report.user_properties).get("finding-codes", {})
+        _pending[report.nodeid] = {"nodeid": report.nodeid, "passed": report.when == "call" and report.passed,
+                                   "present": notes.get("present", []), "absent": notes.get("absent", []),
+                                   "clean": notes.get("clean", False)}
+    if report.when == "teardown" and report.nodeid in _pending:
+        import json
+        import os
+        folder = finding_notes_folder(_config)
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / f"{os.getpid()}.jsonl", "a", encoding="utf-8") as out:
+            out.write(json.dumps(_pending.pop(report.nodeid), ensure_ascii=False) + "\n")
+
+
+_pending: dict[str, dict] = {}
+_config = None
+
+
+def pytest_configure(config):
+    global _config
+    _config = config
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    if call.when == "call":
+        notes = item.stash.get(_NOTES, None)
+        if notes and (notes["present"] or notes["absent"] or notes["clean"]):
+            item.user_properties.append(("finding-codes", {"present": sorted(notes["present"]),
+                                                           "absent": sorted(notes["absent"]),
+                                                           "clean": notes["clean"]}))
+    yield
+
+
+def _in_finding_module(nodeid: str) -> bool:
+    return nodeid.split("::")[0] in FINDING_MODULES
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """The code check after every other test (so no test it waits for is queued behind it)."""
+    checks = [i for i in items if i.nodeid == CODE_CHECK]
+    for item in checks:
+        items.remove(item)
+        items.append(item)
+
+
+def pytest_deselected(items):
+    deselected_finding_tests.extend(i.nodeid for i in items if _in_finding_module(i.nodeid))
 
 
 def record_data(records: Path) -> list[tuple[str, str, dict]]:
@@ -290,7 +427,9 @@ def make_tree(tmp_path):
     return build
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"   # Debian's; Playwright never downloads one
+# Debian's chromium; Playwright never downloads one. $CHROMIUM names another Chromium-based browser:
+# on Ubuntu, whose chromium package is a snap, CI points it at the preinstalled Google Chrome.
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")

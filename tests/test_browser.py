@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM
-from test_site import build, injected_city, paged_city  # noqa: F401  (the CLI build helper, fixtures)
+from test_site import PAYLOADS, build, injected_city, paged_city  # noqa: F401  (the CLI build helper, fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 playwright = pytest.importorskip("playwright.sync_api")
@@ -123,18 +123,64 @@ def test_a_term_in_most_pages_still_finds_the_pages_with_it_in_their_title(paged
         server.server_close()
 
 
+def _column(page, table: str, header: str) -> list[str]:
+    """The sort keys (data-sort, else the text) of one column, top to bottom."""
+    index = page.locator(f"{table} thead th").all_inner_texts().index(header) + 1
+    return page.locator(f"{table} tbody tr td:nth-child({index})").evaluate_all(
+        "cells => cells.map(c => c.getAttribute('data-sort') || c.textContent.trim())")
+
+
+def _number(text: str) -> float:
+    return float(text) if re.fullmatch(r"-?\d+(\.\d+)?", text) else float("-inf")   # "—" first
+
+
 def test_tables_sort_by_clicking_a_header(served, browser):
+    """Clicking a header sorts the whole rows by that column, ascending then descending; dates
+    as dates, numbers as numbers (100.0 after 66.7, 8.0 before 21.5), text in Chinese order."""
     page = browser.new_page()
     page.goto(served + "/problems/state/closed/")
+
+    def rows() -> list[tuple[str, str]]:
+        return list(zip(_column(page, "#problems", "编号"), _column(page, "#problems", "发现日期")))
+    before = rows()
+    assert len(before) >= 10 and len({d for _, d in before}) >= 5, before
     header = page.locator("#problems thead th", has_text="发现日期")
     header.click()
-    dates = page.locator("#problems tbody tr td:nth-child(6)").evaluate_all(
-        "cells => cells.map(c => c.getAttribute('data-sort'))")
-    assert dates == sorted(dates)
+    after = rows()
+    assert [d for _, d in after] == sorted(d for _, d in before) and after != before
+    assert sorted(after) == sorted(before)            # whole rows move: each id keeps its date
+    assert header.get_attribute("aria-sort") == "ascending"
     header.click()
-    dates = page.locator("#problems tbody tr td:nth-child(6)").evaluate_all(
-        "cells => cells.map(c => c.getAttribute('data-sort'))")
-    assert dates == sorted(dates, reverse=True)
+    assert [d for _, d in rows()] == sorted((d for _, d in before), reverse=True)
+    assert header.get_attribute("aria-sort") == "descending"
+    page.locator("#problems thead th", has_text="编号").click()
+    assert [i for i, _ in rows()] == sorted(i for i, _ in before)
+    # numbers: the districts' closing rate and average days on the dashboard
+    page.goto(served + "/dashboards/")
+    for column in ("销号率", "平均销号天数"):
+        values = _column(page, "#districts", column)
+        assert sorted(values) != sorted(values, key=_number), (column, values)   # as text: 100.0 before 14.3
+        page.locator("#districts thead th", has_text=re.compile(f"^{column}$")).click()
+        assert _column(page, "#districts", column) == sorted(values, key=_number), column
+    page.close()
+
+
+def test_the_injected_payloads_do_run_where_nothing_stops_them(browser):
+    """Control for the test below: each script payload, placed raw in a page without escaping or
+    a Content-Security-Policy, does set window.__injected, so `typeof window.__injected ==
+    "undefined"` on the built sites means the sites stopped it, not that the payload was inert."""
+    import markdown
+    page = browser.new_page()
+    page.on("dialog", lambda dialog: dialog.dismiss())
+    scripts = [p for p in PAYLOADS if "__injected" in p]
+    assert len(scripts) == 4
+    for number, payload in enumerate(scripts, 1):
+        page.set_content(f"<!doctype html><html><body><p>{markdown.markdown(payload)}</p></body></html>")
+        if "javascript:" in payload:
+            page.click("a")
+        page.wait_for_function("() => window.__injected !== undefined", timeout=5_000)
+        assert page.evaluate("() => window.__injected") == number
+    page.close()
 
 
 def test_injected_markup_never_runs_in_either_site(injected_city, browser):
@@ -148,10 +194,11 @@ def test_injected_markup_never_runs_in_either_site(injected_city, browser):
             seen = _watch(page)
             for path in pages:
                 page.goto(f"{url}/{path}")
+                # every script payload sets window.__injected (see the control test above)
+                assert page.evaluate("() => typeof window.__injected") == "undefined", (audience, path)
                 injected = page.evaluate("""() => document.querySelectorAll(
                     '[onerror], [onload], img[src="x"], svg[onload], a[href^="javascript:"]').length""")
                 assert injected == 0, (audience, path)
-                assert page.evaluate("() => typeof window.__injected") == "undefined"
             # search results show record text (titles, excerpts) too
             for query in ("onerror", "script", "svg onload", "粗体"):
                 search = page.locator(".md-search__input")

@@ -88,6 +88,28 @@ def test_a_site_made_before_markers_existed_is_adopted(make_tree, tmp_path):
     assert not (old / "problems/old").exists() and (old / ".taizhang-build").read_text("utf-8") == "taizhang site\n"
 
 
+def test_when_a_first_build_returns_out_holds_only_the_sites(make_tree, tmp_path, monkeypatch):
+    # a reader of `out` right after the build (a copy to the web server, a test hashing it)
+    # must not meet a staging folder that a detached process is still removing
+    tree = make_tree()
+    assert build(tree, tmp_path / "site", tmp_path / "work").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["internal", "public"]
+    from generator.site import publish
+    detached = []
+    monkeypatch.setattr(publish.subprocess, "Popen", lambda *a, **k: detached.append(a))
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+
+    def publish_a_site() -> None:
+        container, _ = publish.new_staging(fresh, "public")
+        (container / "site/x").mkdir(parents=True)
+        publish.swap(container, fresh, "public", keep=False)
+    publish_a_site()
+    assert detached == [] and [p.name for p in fresh.iterdir()] == ["public"]
+    publish_a_site()                         # now there is an old site to remove
+    assert len(detached) == 1
+
+
 def test_a_second_build_into_a_locked_out_is_refused(make_tree, tmp_path):
     tree = make_tree()
     assert build(tree, tmp_path / "site", tmp_path / "work").returncode == 0

@@ -11,6 +11,8 @@ import os
 
 import pytest
 
+from conftest import Triples
+
 P = "records/problems/2017/P-2017-0001.yaml"
 CAMPAIGN = "records/campaign/campaign.yaml"
 SUBHQ = "records/org/sub-hqs/subhq-city-order.yaml"
@@ -25,13 +27,13 @@ EVIDENCE_LINE = "      - attachments/2017/P-2017-0001-after.jpg"
 def run(tree, as_of="2017-05-31", code=None):
     """validate; return (exit code, sorted (file, line, code) triples, findings)."""
     exit_code, findings = tree.validate(as_of)
-    return exit_code, sorted(tree.triples(findings, code=code)), findings
+    return exit_code, Triples(sorted(tree.triples(findings, code=code)), code), findings
 
 
 def errors_only(tree, as_of="2017-05-31"):
     exit_code, findings = tree.validate(as_of)
-    return exit_code, sorted(t for t, f in zip(tree.triples(findings), findings)
-                             if f["severity"] == "error")
+    return exit_code, Triples(sorted(t for t, f in zip(tree.triples(findings), findings)
+                                     if f["severity"] == "error"))
 
 
 def head(tree) -> str:
@@ -242,7 +244,7 @@ def test_date_invalid_nested_and_other_types(make_tree):
 
 
 @pytest.mark.parametrize("value", ["2017-02-28", '"2017-04-06"', "'2017-04-01'"])
-def test_date_valid_forms(make_tree, value):
+def test_date_invalid_passes_for_the_valid_forms(make_tree, value):
     tree = make_tree()
     tree.edit(P, "found: 2017-04-06", f"found: {value}")
     assert run(tree)[:2] == (0, [])
@@ -253,6 +255,12 @@ def test_month_pattern(make_tree):
     text = ASSESSMENT.format(panlong="90", indicator="90").replace("period: 2017-04", "period: 2017-13")
     tree.write(A1, text)
     assert run(tree)[:2] == (1, [(A1, tree.line_of(text, "period:"), "E-SCHEMA-PATTERN")])
+
+
+def test_schema_pattern_passes_for_december(make_tree):
+    tree = make_tree()
+    tree.write(A1, ASSESSMENT.format(panlong="90", indicator="90").replace("period: 2017-04", "period: 2016-12"))
+    assert run(tree, code="E-SCHEMA-PATTERN")[:2] == (0, [])
 
 
 def test_date_future(make_tree):
@@ -286,6 +294,12 @@ def test_date_before_found(make_tree):
     tree = make_tree()
     text = tree.edit(P, "  - date: 2017-04-06", "  - date: 2017-04-05")
     assert run(tree)[:2] == (1, [(P, tree.line_of(text, "2017-04-05"), "E-DATE-BEFORE-FOUND")])
+
+
+def test_date_before_found_passes_for_an_event_on_the_day_found(make_tree):
+    tree = make_tree()
+    assert "found: 2017-04-06" in tree.read(P) and "  - date: 2017-04-06" in tree.read(P)
+    assert run(tree, code="E-DATE-BEFORE-FOUND")[:2] == (0, [])
 
 
 def test_date_order(make_tree):
@@ -358,6 +372,13 @@ def test_id_filename(make_tree):
     tree.edit("records/org/hq/hq.yaml", "id: hq\n", "id: head-quarters\n")      # nothing refers to hq
     assert run(tree)[:2] == (1, [("records/org/hq/hq.yaml", 1, "E-ID-FILENAME"),
                                  (P, 1, "E-ID-FILENAME")])
+
+
+def test_id_filename_passes_for_a_renamed_file_with_its_new_id(make_tree):
+    tree = make_tree()
+    tree.write("records/org/hq/head-quarters.yaml", tree.read("records/org/hq/hq.yaml").replace("id: hq\n", "id: head-quarters\n"))
+    tree.remove("records/org/hq/hq.yaml")              # nothing refers to hq
+    assert run(tree, code="E-ID-FILENAME")[:2] == (0, [])
 
 
 @pytest.mark.parametrize("rel, record_id, extra", [
@@ -508,6 +529,13 @@ def test_attach_path_unsafe(make_tree, value):
     assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-PATH")])
 
 
+def test_attach_path_passes_for_a_folder_inside_attachments(make_tree):
+    tree = make_tree()
+    tree.write("records/attachments/2017/04/P-2017-0001-after.jpg", _image("JPEG"))
+    set_evidence(tree, "attachments/2017/04/P-2017-0001-after.jpg")
+    assert run(tree, code="E-ATTACH-PATH")[:2] == (0, [])
+
+
 def test_attach_path_symlink_out_of_records(make_tree, tmp_path_factory):
     outside = tmp_path_factory.mktemp("outside") / "after.jpg"
     outside.write_bytes(b"\xff\xd8\xff\xd9")
@@ -538,6 +566,13 @@ def test_attach_missing(make_tree):
     tree = make_tree()
     line = set_evidence(tree, "attachments/2017/P-2017-0001-before.jpg")
     assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-MISSING")])
+
+
+def test_attach_missing_passes_for_a_file_that_is_there(make_tree):
+    tree = make_tree()
+    tree.write("records/attachments/2017/P-2017-0001-before.jpg", _image("JPEG"))
+    set_evidence(tree, "attachments/2017/P-2017-0001-before.jpg")
+    assert run(tree, code="E-ATTACH-MISSING")[:2] == (0, [])
 
 
 def test_attach_missing_for_a_directory(make_tree):
@@ -632,6 +667,31 @@ def test_attach_too_large_is_refused_without_reading_it(make_tree):
     assert run(tree)[:2] == (1, [(P, line, "E-ATTACH-TOO-LARGE")])
 
 
+def test_attach_too_large_passes_at_exactly_the_limit(make_tree):
+    """A file of exactly MAX_BYTES is not refused for its size: its content is looked at (and
+    here, all zeros, is no photo)."""
+    from generator.validate.check.attachments import MAX_BYTES
+    tree = make_tree()
+    with open(tree.records / "attachments/2017/big.jpg", "wb") as f:
+        f.truncate(MAX_BYTES)
+    line = set_evidence(tree, "attachments/2017/big.jpg")
+    assert run(tree, code="E-ATTACH-TOO-LARGE")[:2] == (1, [])
+    assert run(tree)[1] == [(P, line, "E-ATTACH-TYPE")]
+
+
+def test_attach_image_size_passes_at_exactly_the_limit(make_tree):
+    """A real image of exactly MAX_PIXELS (10,000 × 5,000, one bit per pixel) decodes and passes."""
+    import io
+    from PIL import Image
+    from generator.validate.check.attachments import MAX_PIXELS
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, MAX_PIXELS // 10_000)).save(buffer, format="PNG")
+    tree = make_tree()
+    tree.write("records/attachments/2017/P-2017-0001-wide.png", buffer.getvalue())
+    set_evidence(tree, "attachments/2017/P-2017-0001-wide.png")
+    assert run(tree, code="E-ATTACH-IMAGE-SIZE")[:2] == (0, [])
+
+
 def test_attach_that_is_a_fifo_is_missing_and_never_opened(make_tree):
     tree = make_tree()
     os.mkfifo(tree.records / "attachments/2017/pipe.jpg")
@@ -703,7 +763,7 @@ def test_campaign_range_passes_for_three_years(make_tree):
     tree = make_tree()
     set_campaign(tree, "2017-04-05", "2020-04-04")
     code, _triples, findings = run(tree)
-    assert code == 0 and not [f for f in findings if f["code"] == "E-CAMPAIGN-RANGE"]
+    assert code == 0 and not tree.triples(findings, "E-CAMPAIGN-RANGE")
 
 
 # --- lifecycle -----------------------------------------------------------------------------------
@@ -836,6 +896,12 @@ def test_lifecycle_deadline_not_later(make_tree, new):
     text = set_history(tree, REG + ASSIGNED + EXTENDED.format(new=new))
     assert run(tree, as_of="2017-04-20")[:2] == (1, [(P, tree.line_of(text, "new_deadline:"),
                                                       "E-LIFECYCLE-DEADLINE")])
+
+
+def test_lifecycle_deadline_passes_for_a_later_one(make_tree):
+    tree = make_tree()
+    set_history(tree, REG + ASSIGNED + EXTENDED.format(new="2017-05-01"))   # the day after the deadline
+    assert run(tree, as_of="2017-04-20", code="E-LIFECYCLE-DEADLINE")[:2] == (0, [])
 
 
 def test_lifecycle_deadline_second_extension_compares_with_the_first(make_tree):
@@ -1134,17 +1200,66 @@ def test_statement_not_required_when_no_district_is_below_the_top_n(make_tree):
 UNREACHABLE = {"E-SCHEMA-INVALID"}
 
 
-def test_every_code_in_the_catalogue_has_a_test():
-    """A new code in findings.CODES needs a failing and a passing case in this suite."""
-    from pathlib import Path
+def _slug(code: str) -> str:
+    """E-SCHEMA-REQUIRED → schema_required, as the tests about it are named."""
+    return code.split("-", 1)[1].lower().replace("-", "_")
+
+
+def _finding_notes(request, expected: set[str], timeout: float = 1800) -> dict[str, dict]:
+    """The notes of the tests in `expected`, from every process of this run; waits until the
+    other pytest-xdist workers have finished them (this test is collected last)."""
+    import json
+    import time
+    import conftest
+    folder = conftest.finding_notes_folder(request.config)
+    deadline = time.monotonic() + timeout
+    while True:
+        notes = {}
+        for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+            for line in path.read_text("utf-8").splitlines():
+                if line.endswith("}"):
+                    record = json.loads(line)
+                    notes[record["nodeid"]] = record
+        missing = expected - set(notes)
+        if not missing or time.monotonic() > deadline:
+            assert not missing, f"{len(missing)} finding-code tests never finished: {sorted(missing)[:5]}"
+            return notes
+        time.sleep(1)
+
+
+def test_every_code_in_the_catalogue_has_a_test(request):
+    """Every code in findings.CODES has, in this run, a failing case (a passing test asserted the
+    code as a (file, line, code) triple of real validate output) and a passing case (a passing
+    test asserted it absent, or asserted no finding at all in a test that also asserts the code).
+    The evidence is what the tests compared (conftest.Triples), not where a code's name appears."""
+    import conftest
     from generator.findings import CODES
-    here = Path(__file__).parent
-    sources = [here / name for name in ("test_checks.py", "test_mechanism.py", "test_malformed.py", "test_cli.py",
-                                        "test_load_property.py")]
-    sources.append(here / "fixtures" / "malformed" / "expected.yaml")
-    text = "".join(p.read_text(encoding="utf-8") for p in sources)
-    untested = {code for code in CODES if f'"{code}"' not in text and f" {code}]" not in text}
-    assert untested - UNREACHABLE == set()
+    items = {i.nodeid for i in request.session.items}
+    modules = {n.split("::")[0] for n in items if conftest._in_finding_module(n)}
+    if conftest.deselected_finding_tests or modules != set(conftest.FINDING_MODULES):
+        pytest.skip("only part of the tests that assert finding codes was selected; the check needs all of them")
+    expected = {n for n in items if conftest._in_finding_module(n) and n != request.node.nodeid}
+    present, absent = set(), set()
+    by_function: dict[str, dict] = {}
+    for nodeid, notes in _finding_notes(request, expected).items():
+        if not notes["passed"]:
+            continue
+        present |= set(notes["present"])
+        absent |= set(notes["absent"])
+        function = by_function.setdefault(nodeid.split("[")[0], {"present": set(), "clean": False})
+        function["present"] |= set(notes["present"])
+        function["clean"] |= notes["clean"]
+    # a clean tree asserted (no finding at all) is the passing case of the codes the same test
+    # function asserts in another case, and of the code its name is about (test_id_pattern_passes)
+    for name, function in by_function.items():
+        if function["clean"]:
+            absent |= function["present"]
+            absent |= {code for code in CODES if f"::test_{_slug(code)}_" in name + "_"}
+    never_found = sorted(set(CODES) - present - UNREACHABLE)
+    assert not never_found, f"codes no passing test asserts as a (file, line, code) finding: {never_found}"
+    never_absent = sorted(set(CODES) - absent - UNREACHABLE)
+    assert not never_absent, f"codes no passing test asserts absent where they could be: {never_absent}"
+    assert not UNREACHABLE & present, "a code listed as unreachable is produced: take it off UNREACHABLE"
 
 
 # --- files that are not records, files that cannot be read -------------------------------
@@ -1182,8 +1297,9 @@ def test_file_unreadable_is_reported_not_a_crash(make_tree, monkeypatch):
 
 
 def test_file_unreadable_passes_when_the_file_reads(make_tree):
-    code, findings = make_tree().validate()
-    assert code == 0 and not [f for f in findings if f["code"] == "E-FILE-UNREADABLE"]
+    tree = make_tree()
+    code, findings = tree.validate()
+    assert code == 0 and not tree.triples(findings, "E-FILE-UNREADABLE")
 
 
 def test_references_that_point_at_each_other_are_fine(make_tree):

@@ -74,7 +74,8 @@ def test_committed_schemas_are_current(tmp_path):
     result = run("schema", "--out", str(tmp_path))
     assert result.returncode == 0
     fresh = sorted(p.name for p in tmp_path.iterdir())
-    assert fresh == sorted(p.name for p in (ROOT / "schemas").iterdir())
+    # beside the generated schemas only the hand-written, reviewed privacy manifest (test_privacy.py)
+    assert sorted(fresh + ["privacy.yaml"]) == sorted(p.name for p in (ROOT / "schemas").iterdir())
     _, mismatch, errors = filecmp.cmpfiles(tmp_path, ROOT / "schemas", fresh, shallow=False)
     assert not mismatch and not errors, f"run `make schemas`: {mismatch}"
 

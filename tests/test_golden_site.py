@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "1268ffad66bcf3dfb7f789844fd5f66fac0342e5b28967a17727649b7dbc2061"
+PINNED = "d6f448cc51ed3418ce4fda2e97f407ca9c05f82773a952b6c349203f6af17b49"
 
 
 @pytest.mark.slow

@@ -3,8 +3,12 @@ happens to import.
 
 - stages in order: model < validate < catalog < site; a stage imports only earlier stages (and
   findings); inside validate, load/locate < check < engine;
-- authoring and synth may import model, validate and catalog; cli (with formats), pipeline and
-  __main__ anything;
+- authoring and synth may import model, validate and catalog; cli (with command, papers_cli and
+  formats), pipeline and __main__ anything;
+- papers (the meeting papers) may import model, catalog and site, not validate: the pack takes its
+  numbers from the site's own Dashboard (site/dashboards.py) so a paper and a dashboard page cannot
+  disagree, and it works on a catalog that is already checked. No stage imports papers: the
+  pipeline hands the site a function that writes them (site/publish.py `Downloads`);
 - findings (the finding type) and atomic (writing a file all or nothing) are for everyone and
   import nothing of the package;
 - no import cycles (imports inside functions count too);
@@ -19,8 +23,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "generator"
 STAGES = ("model", "validate", "catalog", "site")
-BESIDE = {"authoring": {"model", "validate", "catalog"}, "synth": {"model", "validate", "catalog"}}
-ON_TOP = {"cli", "formats", "pipeline", "__main__", "__init__"}
+BESIDE = {"authoring": {"model", "validate", "catalog"}, "synth": {"model", "validate", "catalog"},
+          "papers": {"model", "catalog", "site"}}
+ON_TOP = {"cli", "command", "papers_cli", "formats", "pipeline", "__main__", "__init__"}
 FOR_ALL = {"findings", "atomic"}
 VALIDATE_STEPS = {"load": 0, "locate": 0, "check": 1, "engine": 2}
 MAX_LINES = 450
@@ -107,6 +112,11 @@ def test_the_rule_reads_real_imports():
     assert not _allowed("model.base", "validate.load") and not _allowed("findings", "model")
     assert not _allowed("atomic", "findings") and _allowed("authoring.edit", "atomic")
     assert _allowed("site.render", "model.ranking") and _allowed("cli", "site.publish")
+    assert "site.dashboards" in GRAPH["papers.briefing"] and "catalog.meetings" in GRAPH["papers.occasion"]
+    assert "papers.briefing" in GRAPH["pipeline"] and "papers.briefing" in GRAPH["papers_cli"]
+    assert not _allowed("site.publish", "papers.briefing")                    # the site stage making papers itself
+    assert not _allowed("papers.briefing", "validate.engine.run")             # papers re-validating records
+    assert not _allowed("authoring.ledger", "papers.docx")
 
 
 def test_no_import_cycles():

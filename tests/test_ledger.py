@@ -155,7 +155,7 @@ def test_the_ledger_opens_in_libreoffice(tmp_path):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 30), st.text("备注abc 12", min_size=1, max_size=10)), max_size=5))
+@given(st.lists(st.tuples(st.integers(0, 30), st.text("备注abc 12", min_size=1, max_size=10)), min_size=1, max_size=5))
 def test_import_never_loses_a_comment_or_a_value(tmp_path_factory, inserts):
     from generator.validate.load import parse_text
     tmp = tmp_path_factory.mktemp("imp")

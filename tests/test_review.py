@@ -202,16 +202,38 @@ def test_history_is_read_in_one_pass_over_the_log(repo, monkeypatch):
     assert found.of(P)[0].subject == "初始记录"
 
 
-def test_pre_commit_hooks_run_the_project_commands(repo):
+def _run_hooks(repo) -> dict[str, int]:
+    """Each pre-commit hook as pre-commit runs it (its entry, with P as the changed file where
+    it takes file names): hook id → exit code."""
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
     hooks = {h["id"]: h for r in config["repos"] for h in r["hooks"]}
     assert set(hooks) == {"taizhang-fmt", "taizhang-validate", "taizhang-codeowners"}
+    codes = {}
     for hook in hooks.values():
         command = hook["entry"].split()[1:]            # run as `python …` with this interpreter
         args = command[2:] + ([P] if hook.get("pass_filenames", True) else [])
         if args[0] in ("validate", "codeowners"):
             args += ["--as-of", "2017-05-31"]
         result = cli(repo.root, *args)
-        assert result.returncode in (0, 1) and "Traceback" not in result.stderr, (hook["id"], result.stderr)
+        assert "Traceback" not in result.stderr, (hook["id"], result.stderr)
+        codes[hook["id"]] = result.returncode
+    return codes
+
+
+def test_pre_commit_hooks_run_the_project_commands(repo):
+    """Each hook passes on a tree that is right and fails on the one thing it checks."""
+    # a fresh repository has no CODEOWNERS yet: only that hook fails
+    assert _run_hooks(repo) == {"taizhang-fmt": 0, "taizhang-validate": 0, "taizhang-codeowners": 1}
+    assert cli(repo.root, "codeowners", "--as-of", "2017-05-31").returncode == 0
+    assert _run_hooks(repo) == {"taizhang-fmt": 0, "taizhang-validate": 0, "taizhang-codeowners": 0}
+    # a key out of order: only the format check fails
     repo.write(P, repo.read(P).replace("title: 翠湖街道某某路占道经营\n", "") + "title: 翠湖街道某某路占道经营\n")
-    assert cli(repo.root, "fmt", "--check", P).returncode == 1
+    assert _run_hooks(repo) == {"taizhang-fmt": 1, "taizhang-validate": 0, "taizhang-codeowners": 0}
+    # an invalid value: validate fails (and codeowners, which reads the records, refuses too)
+    repo.write(P, repo.read(P).replace("source: inspection", "source: inspektion"))
+    assert _run_hooks(repo) == {"taizhang-fmt": 1, "taizhang-validate": 1, "taizhang-codeowners": 1}
+    # a new reviewer in an organisation record: only the routing check fails
+    repo.write(P, repo.read(P).replace("source: inspektion", "source: inspection"))
+    assert cli(repo.root, "fmt", P).returncode == 0
+    repo.edit("records/org/districts/panlong.yaml", "id: panlong\n", "id: panlong\nreviewers:\n  - \"@panlong\"\n")
+    assert _run_hooks(repo) == {"taizhang-fmt": 0, "taizhang-validate": 0, "taizhang-codeowners": 1}

@@ -23,6 +23,8 @@ from generator.model import RECORD_TYPES
 from generator.model.fields import field_specs
 from generator.model.yamltext import dump
 
+import privacy_manifest
+
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2017-05-31"
 
@@ -331,7 +333,12 @@ def test_search_index_is_sharded_and_holds_articles_only(example_sites):
         assert "problems/source/media/" not in urls          # list pages repeat records
         # the problem is found under each pair of characters of its title and under its id
         doc = urls.index("problems/P-2017-0002/")
-        for term in terms("北京路 占道经营 P-2017-0002") - set(manifest["common"]):
+        # the same cut as the browser's: character pairs, ASCII words in lower case
+        expected = {"北京", "京路", "占道", "道经", "经营", "p", "2017", "0002"}
+        assert terms("北京路 占道经营 P-2017-0002") == expected
+        looked_up = expected - set(manifest["common"])
+        assert {"北京", "京路", "占道", "经营", "0002"} <= looked_up      # not all too common to index
+        for term in sorted(looked_up):
             shard = json.loads((site / f"search/t/{shard_of(term, manifest['shards'])}.json").read_text("utf-8"))
             assert doc in itertools.accumulate(shard[term]), term
 
@@ -375,31 +382,16 @@ def test_invalid_records_leave_the_published_site_untouched(tmp_path):
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-# --- privacy: canaries in every internal field and internal record ------------------------
+# --- privacy: canaries in every field and record type of the privacy manifest --------------
+#
+# The fields come from schemas/privacy.yaml, the human-reviewed manifest, never from the flag
+# the view strips by: a field whose `internal=True` is removed by mistake still gets its canary
+# here, and then shows up on the public site. The city lives in a Git repository whose commits
+# carry canaries in their subjects and authors (the internal record pages show Git history).
 
-def _canary_value(spec, where: str):
-    token = f"CANARY{hashlib.sha1(where.encode()).hexdigest()[:10]}"
-    if spec.part is not None:
-        part = {}
-        for inner in field_specs(spec.part):
-            if inner.text:
-                part[inner.name] = f"{token}{inner.name}"
-        return [part] if spec.many else part
-    return [token] if spec.many else token
-
-
-def _plant(data: dict, model, where: str, canaries: list[str]) -> None:
-    """Put a canary into every internal text field of `data`, at every depth."""
-    for spec in field_specs(model):
-        value = data.get(spec.name)
-        if spec.internal and (spec.text or spec.part is not None or spec.many) and not spec.refs:
-            if spec.many and spec.part is None and not spec.text:
-                continue
-            data[spec.name] = _canary_value(spec, f"{where}.{spec.name}")
-            canaries.extend(re.findall(r"CANARY[0-9a-f]{10}", json.dumps(data[spec.name])))
-        elif spec.part is not None and value:
-            for i, item in enumerate(value if spec.many else [value]):
-                _plant(item, spec.part, f"{where}.{spec.name}[{i}]", canaries)
+def _model_of(records: Path, path: Path):
+    rel = path.relative_to(records).as_posix()
+    return next(m for m in RECORD_TYPES.values() if rel.startswith(m.folder + "/"))
 
 
 @pytest.fixture(scope="module")
@@ -407,14 +399,24 @@ def canary_city(tmp_path_factory):
     base = tmp_path_factory.mktemp("canary")
     assert cli("synth", "--out", str(base), "--problems", "40", "--seed", "3").returncode == 0
     records = base / "records"
-    canaries: list[str] = []
+    # the one record an internal reference (problem.responsible_person) names: its role is shown
+    # wherever the reference is, and nowhere else
+    unit = sorted(p.stem for p in (records / "org/units").glob("*.yaml"))[0]
+    (records / "org/people/canary-person.yaml").write_text(
+        f"id: canary-person\nrole: CANARYROLE0000000000\nunit: {unit}\n", "utf-8")
+    canaries: list[str] = ["CANARYROLE0000000000"]
     hidden: list[str] = []
+    planted: set[str] = set()
+    hidden_types: set[str] = set()
     first_of_type: set[str] = set()
     for path in sorted(records.rglob("*.yaml")):
         data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)  # everything as text
-        model = next(m for m in RECORD_TYPES.values()
-                     if path.relative_to(records).as_posix().startswith(m.folder + "/"))
-        _plant(data, model, data["id"], canaries)
+        model = _model_of(records, path)
+        token = f"CANARY{hashlib.sha1(data['id'].encode()).hexdigest()[:10]}"
+        for field, values in privacy_manifest.plant(data, model.type_name, token, {"person": "canary-person"}).items():
+            if values:
+                planted.add(f"{model.type_name}.{field}")
+                canaries.extend(re.findall(r"CANARY[0-9a-f]{16}", json.dumps(values)))
         # one record of each type with a title or name is made internal as a whole
         label_field = "title" if "title" in model.model_fields else ("name" if "name" in model.model_fields else None)
         if label_field and model.type_name not in first_of_type and model.type_name != "campaign":
@@ -423,10 +425,15 @@ def canary_city(tmp_path_factory):
             data["visibility"] = "internal"
             data[label_field] = token
             hidden.append(token)
-        if model.type_name == "accountability" and data["state"] != "published":
+        # the records of an internal type that no public circular has published
+        if model.type_name in privacy_manifest.INTERNAL_TYPES and data.get("state") != "published":
             data["summary"] = f"CANARYCASE{data['id']}"
             hidden.append(data["summary"])
+            hidden_types.add(model.type_name)
         path.write_text(dump(data), "utf-8")
+    # every line of the manifest has a canary somewhere in the city
+    assert planted == set(privacy_manifest.MANIFEST["fields"]), set(privacy_manifest.MANIFEST["fields"]) - planted
+    assert privacy_manifest.INTERNAL_TYPES <= hidden_types
     # The records live in a Git repository whose commit subjects and authors name people: the
     # public site must show neither. The last commit touches an internal record only, on a day
     # no record mentions: no public page may be dated by it.
@@ -488,6 +495,8 @@ def test_canaries_do_reach_the_internal_site(canary_city):
     internal = "\n".join(files.values())
     assert sum(c in internal for c in canaries) > len(canaries) // 4
     assert any(h in internal for h in hidden)
+    # the responsible person, by name (internal) where the public site would show the role
+    assert f"CANARY{hashlib.sha1(b'canary-person').hexdigest()[:10]}" in internal
     # the internal search index holds internal text; the public check reads the public one
     index = "\n".join(text for name, text in files.items() if name.startswith("search/d/"))
     assert any(c in index for c in canaries + hidden)
@@ -495,9 +504,11 @@ def test_canaries_do_reach_the_internal_site(canary_city):
 
 # --- injection: markup in every text field ----------------------------------------------
 
-PAYLOADS = ['<script>alert("x1")</script>', '<img src=x onerror=alert("x2")>',
-            '[点我](javascript:alert("x3"))', '"><svg onload=alert("x4")>', "{{ 7*'7' }}{% raw %}",
-            "**粗体** `code` # 标题 <b>b</b>"]
+# Each script payload sets window.__injected (the browser test checks it stays unset; its control
+# test shows each one does set it in a page that neither escapes nor has a CSP) and alerts.
+PAYLOADS = ['<script>window.__injected=1;alert("x1")</script>', '<img src=x onerror="window.__injected=2;alert(2)">',
+            '[点我](javascript:window.__injected=3;alert(3))', '"><svg onload="window.__injected=4;alert(4)">',
+            "{{ 7*'7' }}{% raw %}", "**粗体** `code` # 标题 <b>b</b>"]
 
 
 # Fields that allow Markdown (rendered, then sanitised): emphasis there is meant, so the Markdown

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import io
+import os
 import socketserver
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AS_OF = "2017-05-31"
 SHOTS = [   # file, site, page, viewport width, height, the heading scrolled to the top (or None)
     ("home.png", "public", "", 1280, 800, None),

@@ -1,7 +1,8 @@
 """Review routing: CODEOWNERS for GitHub and GitLab, generated from the organisation records.
 
 Everything under records/ goes to the HQ office's reviewers by default; organisation and
-accountability records stay with them. A district's records (its problems, meetings,
+accountability records stay with them, and so does the privacy manifest (schemas/privacy.yaml:
+which fields and record types the public never sees; the tests hold the model to it). A district's records (its problems, meetings,
 self-inspection reports, patrol logs) also go to the district's reviewers, and a sub-HQ's
 (the problems it leads, its meetings and tasks) to the sub-HQ's. In both syntaxes the last
 matching line wins, so the specific lines come after the defaults.
@@ -16,6 +17,9 @@ from typing import Callable
 
 from .. import atomic
 from ..validate.check import Checked
+
+# who may see what: a change to it is the HQ office's to approve (tests/test_privacy.py)
+PRIVACY_MANIFEST = "/schemas/privacy.yaml"
 
 HEADER = ("# 由 make codeowners（.venv/bin/taizhang codeowners）从 records/org 生成，请勿手改；改审核人请改组织记录的 reviewers。\n"
           "# Generated from records/org by `make codeowners`; edit the records' reviewers instead.\n")
@@ -60,7 +64,7 @@ def _path(file: str) -> str:
 def github(checked: Checked) -> str:
     default, owners = owners_by_file(checked)
     lines = [HEADER, f"/records/ {' '.join(default)}".rstrip(), "/records/org/ " + " ".join(default),
-             "/records/accountability/ " + " ".join(default)]
+             "/records/accountability/ " + " ".join(default), f"{PRIVACY_MANIFEST} " + " ".join(default)]
     lines += [f"{_path(f)} {' '.join(o)}" for f, o in sorted(owners.items())]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
@@ -68,7 +72,7 @@ def github(checked: Checked) -> str:
 def gitlab(checked: Checked) -> str:
     default, owners = owners_by_file(checked)
     lines = [HEADER, f"[总指挥部办公室] {' '.join(default)}".rstrip(), "/records/", "/records/org/", "/records/accountability/",
-             "", "[区和分指挥部]"]
+             PRIVACY_MANIFEST, "", "[区和分指挥部]"]
     lines += [f"{_path(f)} {' '.join(o)}" for f, o in sorted(owners.items())]
     return "\n".join(lines) + "\n"
 
@@ -156,7 +160,7 @@ def _insert(lines: list[str], line: str, rel: str) -> str:
     """`line` among the per-file lines (sorted by path, after the fixed ones), once."""
     def key(text: str) -> str:
         return _PATH.match(text).group().replace("\\ ", " ") if text else ""
-    last_fixed = "[区和分指挥部]" if rel.startswith(".gitlab") else "/records/accountability/"
+    last_fixed = "[区和分指挥部]" if rel.startswith(".gitlab") else PRIVACY_MANIFEST
     start = next((i + 1 for i, l in enumerate(lines) if l.split()[:1] == [last_fixed]), None)
     if start is None:
         return "\n".join(lines)

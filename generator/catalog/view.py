@@ -13,7 +13,7 @@ one) carries no history at all, and its pages date themselves by the records: a 
 completed decision; never a time limit), any other page's the latest such date over the view's
 records. A view that shows it keeps the changes of its own records only (and their authors if
 `commit_authors`). What else a site may show (sections for internal fields, the urging
-dashboard, the form editor, evidence as uploaded) is decided here too, in `Disclosure`, never by
+dashboard, the form editor, evidence as uploaded, the meeting papers) is decided here too, in `Disclosure`, never by
 a template asking who the audience is. The internal view is the catalog as it is.
 """
 from __future__ import annotations
@@ -46,12 +46,20 @@ class Disclosure:
     git_history: bool           # record pages list the record's Git commits (date, what the commit
                                 # says) and 最后更新 follows them; else pages date themselves by the records
     commit_authors: bool        # … and who committed
+    meeting_papers: bool        # the scheduling meeting's papers (PDF, DOCX), when the build makes them
 
 
 INTERNAL = Disclosure(internal_fields=True, urging=True, form_editor=True, original_evidence=True,
-                      git_history=True, commit_authors=True)
+                      git_history=True, commit_authors=True, meeting_papers=True)
 PUBLIC = Disclosure(internal_fields=False, urging=False, form_editor=False, original_evidence=False,
-                    git_history=False, commit_authors=False)
+                    git_history=False, commit_authors=False, meeting_papers=False)
+
+
+def disclosure(audience: str) -> Disclosure:
+    """What `audience`'s view shows besides its records (before the view is made)."""
+    if audience not in AUDIENCES:
+        raise ValueError(audience)
+    return INTERNAL if audience == "internal" else PUBLIC
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,18 @@ def _font_files() -> dict[str, list[tuple[int, str, int]]]:
     return {family: sorted(files) for family, files in found.items()}
 
 
+def fonts_missing() -> list[str]:
+    """The required font families this machine lacks (empty when the PDF can be made): how
+    `make site` decides whether the internal site gets the meeting papers."""
+    try:
+        _font_files()
+    except PaperError:
+        import typst
+        found = {font.family for font in typst.Fonts(include_system_fonts=True, include_embedded_fonts=False).fonts()}
+        return [family for family in REQUIRED_FONTS if family not in found]
+    return []
+
+
 @cache
 def _fonts():
     """Typst's font book: the folders holding the fonts the templates name, and nothing else."""

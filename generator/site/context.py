@@ -59,9 +59,19 @@ class SectionExtra:
 
 
 @dataclass(frozen=True)
+class Download:
+    """A file the build wrote beside the pages for staff to download (the meeting papers)."""
+    title: str                              # what it is, e.g. 总指挥部第5次工作调度会会议材料
+    format: str                             # e.g. PDF（打印用）
+    path: str                               # its path under docs/, e.g. papers/briefing.pdf
+    size: int                               # bytes
+
+
+@dataclass(frozen=True)
 class DashboardExtra:
     """dashboard*.md.j2"""
     dashboard: Dashboard
+    downloads: tuple[Download, ...] = ()    # the meeting papers, where the view shows them and the build made them
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,12 @@ def _tally(catalog: Catalog, problems, day: dt.date, yellow: int) -> Tally:
                  round(sum(days_to_close) / len(days_to_close), 1) if days_to_close else None)
 
 
+def overall_on(catalog: Catalog, day: dt.date) -> Tally:
+    """The overall tally as it stood at the end of `day` (each problem's status_on that day),
+    counted as `Dashboard.overall` is: the meeting papers' "change since the last meeting"."""
+    return _tally(catalog, catalog.of_type("problem"), day, catalog.thresholds.yellow_days)
+
+
 def _rank(rows: list[tuple[str, str, Tally]]) -> list[tuple[str, str, Tally, int]]:
     """Best first: higher rate, then fewer overdue; equal results share a rank."""
     def key(row):

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+import jinja2
+
 from ..catalog.book import Book, Tracker
 from ..catalog.catalog import Catalog
 from ..catalog.facts import Facts, Origin, facts_of
@@ -44,8 +46,8 @@ from .folders import FolderError, claim, mark
 from .frame import FRAME_DIR, FrameError, Frames, output_file, read_frames
 from .pages import Page, plan
 from .precompress import MIN_SIZE, is_text, precompress
-from .publish import (TEMPLATES, PublishError, Published, empty_work, footer_note, new_staging, peak_mb,
-                      prepare_docs, run_mkdocs, swap, write_data)
+from .publish import (TEMPLATES, Downloads, PublishError, Published, empty_work, footer_note, new_staging, peak_mb,
+                      prepare_docs, run_mkdocs, swap, template_error, write_data)
 from .render import Renderer, standings
 from .sanitize import public_copy
 from .search import Entry, SearchIndex, built_entry, entry, marked, patch
@@ -68,6 +70,7 @@ class Job:
     catalog: Catalog | None = None          # the internal catalog of every record: a whole build
     changed: Mapping[str, Record] = field(default_factory=dict)   # pages only: the files that changed
     store: stores.Store | None = None
+    papers: Downloads | None = None         # the meeting papers, for the view that shows them (whole only)
 
 
 def build(job: Job) -> Published:
@@ -82,6 +85,8 @@ def build(job: Job) -> Published:
         return _pages_only(job) if job.catalog is None else _whole(job)
     except FrameError as error:
         raise PublishError(str(error)) from error
+    except jinja2.TemplateError as error:       # a broken template (site_templates/)
+        raise PublishError(template_error(error)) from error
 
 
 # --- pieces both ways share --------------------------------------------------------------------
@@ -189,7 +194,7 @@ def git_latest(audience: str, history: GitHistory) -> dt.date | None:
 def _meta(job: Job, site: Site, book: Book, pages: int, latest: dt.date | None) -> dict:
     return {"audience": job.audience, "records": str(job.records.resolve()), "as_of": job.as_of,
             "latest": latest, "git_latest": git_latest(job.audience, job.history),
-            "yellow": book.thresholds.yellow_days, "pages": pages,
+            "yellow": book.thresholds.yellow_days, "pages": pages, "papers": job.papers is not None,
             "site_name": (site.name, site.city, site.icp, site.illustrative)}
 
 
@@ -211,8 +216,9 @@ def _whole(job: Job) -> Published:
     book = Book(job.as_of, audience, facts, list(ecat.records.values()), _made_already, ecat.thresholds.yellow_days)
     page_view = View(audience, book, eager.history, eager.shows, eager.last_change)
     site = Site.of(eager)
-    dashboard, tables = write_data(eager, site, work / "docs")
-    pages = plan(page_view, TrackedSite(site, book), dashboard, tables)
+    shown = job.papers if job.papers is not None and eager.shows.meeting_papers else None
+    dashboard, tables = write_data(eager, site, work / "docs", shown.dashboard if shown else None)
+    pages = plan(page_view, TrackedSite(site, book), dashboard, tables, shown.write(work / "docs") if shown else ())
     renderer = Renderer(TEMPLATES, page_view, site, dashboard)
     config = prepare_docs(eager, site, pages, renderer, work)
     run_mkdocs(config, job.as_of)

@@ -119,11 +119,11 @@ def write_conf(site: Path, out: Path) -> list[Path]:
 def serve_conf(site: Path, out: Path, listen: str) -> Path:
     """`out`/serve.conf: a complete nginx configuration that serves the built public site on
     `listen` in the foreground (`make serve`); pid, logs and temporary files under `out`/run."""
+    if not re.fullmatch(r"[\w.:\[\]-]+", listen):       # before anything is written
+        raise NginxConfError(f"监听地址应写成 地址:端口，例如 127.0.0.1:8000：{listen}")
     write_conf(site, out)
     run = out / "run"
     run.mkdir(exist_ok=True)
-    if not re.fullmatch(r"[\w.:\[\]-]+", listen):
-        raise NginxConfError(f"监听地址应写成 地址:端口，例如 127.0.0.1:8000：{listen}")
     # A master started by root hands requests to workers running as `user` (nobody by default),
     # who may not be allowed to read a checkout under /root: keep root's own rights for a preview.
     user = "user root;\n" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""

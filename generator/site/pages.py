@@ -102,8 +102,9 @@ def page_title(record: Record, catalog: Catalog) -> str:
     return display_name(record)
 
 
-def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Page]:
-    """Every page of the view's site, in the order they are written."""
+def plan(view: View, site: Site, dashboard: Dashboard, tables: list, downloads: tuple = ()) -> list[Page]:
+    """Every page of the view's site, in the order they are written; `downloads` (the meeting
+    papers the build wrote) are linked from the dashboards."""
     catalog = view.catalog
     pages: list[Page] = []
 
@@ -163,7 +164,7 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list) -> list[Pag
     add("data.md.j2", "data/index.md", "开放数据", True, extra=DataExtra(tuple(tables)))
     for path, template, title in DASHBOARDS:
         if template != "dashboard_urging.md.j2" or view.shows.urging:
-            add(template, path, title, True, extra=DashboardExtra(dashboard))
+            add(template, path, title, True, extra=DashboardExtra(dashboard, downloads))
 
     for section, title in SECTION_INDEX[1:]:
         type_name = _TYPE_OF_SECTION[section]

@@ -23,10 +23,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import yaml
 
 from ..catalog.view import View
-from .context import Site
+from .context import Download, Site
 from .dashboards import Dashboard, compute
 from .folders import keep_spare, stale_staging, staging, swap_in, take_spare
 from .frame import placeholder_markdown, placeholder_path
@@ -43,6 +44,24 @@ KEPT = ("taizhang-store", ".taizhang-build")      # what emptying the work folde
 
 class PublishError(Exception):
     """MkDocs failed (or Material's page no longer fits the frames); the published site was left as it was."""
+
+
+@dataclass(frozen=True)
+class Downloads:
+    """Files for staff made before the site (the meeting papers) from `dashboard`, the Dashboard
+    of the view they are for. A site whose view shows them (Disclosure.meeting_papers) renders
+    its dashboards from that same object and writes the files under docs/; any other ignores
+    them. The site stage does not make papers (papers/ reads the site's dashboards): the pipeline
+    hands them in."""
+    dashboard: Dashboard
+    files: tuple[tuple[Download, bytes], ...]       # what each file is (its path under docs/), its bytes
+
+    def write(self, docs: Path) -> tuple[Download, ...]:
+        for download, data in self.files:
+            target = docs / download.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return tuple(download for download, _data in self.files)
 
 
 @dataclass(frozen=True)
@@ -132,10 +151,11 @@ def prepare_docs(view: View, site: Site, pages: list[Page], renderer: Renderer, 
     return _config(site, pages, work, work / "site")
 
 
-def write_data(view: View, site: Site, docs: Path) -> tuple[Dashboard, list[Table]]:
-    """The dashboards' numbers (for their pages), the open data files and the Atom feed."""
+def write_data(view: View, site: Site, docs: Path, dashboard: Dashboard | None = None) -> tuple[Dashboard, list[Table]]:
+    """The dashboards' numbers (for their pages; computed here unless given), the open data files
+    and the Atom feed."""
     docs.mkdir(parents=True, exist_ok=True)
-    dashboard = compute(view.catalog)
+    dashboard = dashboard if dashboard is not None else compute(view.catalog)
     tables = write_open_data(view.catalog, dashboard, docs)
     (docs / "feed.xml").write_text(atom_feed(view.catalog, site.name), "utf-8")
     return dashboard, tables
@@ -157,7 +177,16 @@ def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
         finally:
             config.plugins.on_shutdown()
     except (MkDocsException, OSError) as error:
-        raise PublishError(str(error)) from error
+        raise PublishError(f"MkDocs 生成失败：{error}") from error
+    except jinja2.TemplateError as error:       # a broken theme override (site_templates/overrides/)
+        raise PublishError(template_error(error)) from error
+
+
+def template_error(error: jinja2.TemplateError) -> str:
+    """Where a template is broken, for the person who edited it."""
+    where = getattr(error, "filename", None) or getattr(error, "name", None) or "模板"
+    line = getattr(error, "lineno", None)
+    return f"模板 {where}{f' 第 {line} 行' if line else ''} 有错误：{error.message or error}。请改正 site_templates/ 中的模板"
 
 
 def peak_mb() -> int:
@@ -184,14 +213,24 @@ def new_staging(out: Path, audience: str, spare: tuple | None = None) -> tuple[P
 
 def swap(container: Path, out: Path, audience: str, keep: bool) -> tuple[Path, tuple | None]:
     """Swap the finished site `container`/site in (folders.swap_in). With `keep`, the old site
-    is kept as the spare for the next build; else it is removed after the swap, in the
-    background. Returns the site's path and the spare's identity (None: none kept)."""
+    is kept as the spare for the next build; else it is removed after the swap. Returns the
+    site's path and the spare's identity (None: none kept)."""
     target = out / audience
     container = swap_in(container, target)
     kept = keep_spare(container, out, audience) if keep else None
     if kept is None and container.exists():
-        _remove_in_background(container)
+        _remove(container)
     return target, kept
+
+
+def _remove(container: Path) -> None:
+    """Remove a container a swap left. An old site in it goes in the background (below); one
+    without (the first build) at once, so that when the build returns, `out` holds only the
+    sites and the spares."""
+    if any(entry.is_dir() for entry in container.iterdir()):
+        _remove_in_background(container)
+    else:
+        shutil.rmtree(container)
 
 
 def _remove_in_background(folder: Path) -> None:

@@ -9,9 +9,15 @@
     return cell.getAttribute("data-sort") || cell.textContent.trim();
   }
 
+  // A whole number or decimal ("1,234", "66.7", "100.0"): compared as a number, so 100.0 comes
+  // after 66.7 and 8.0 before 21.5. Cells without a number ("—") come before the numbers.
+  var NUMBER = /^-?\d+(\.\d+)?$/;
+
   function compare(a, b) {
-    var x = parseFloat(a), y = parseFloat(b);
-    if (!isNaN(x) && !isNaN(y) && String(x) === a.replace(/,/g, "") && String(y) === b.replace(/,/g, "")) return x - y;
+    var x = a.replace(/,/g, ""), y = b.replace(/,/g, "");
+    var xNumber = NUMBER.test(x), yNumber = NUMBER.test(y);
+    if (xNumber && yNumber) return parseFloat(x) - parseFloat(y);
+    if (xNumber !== yNumber) return xNumber ? 1 : -1;
     return a.localeCompare(b, "zh-Hans-CN");
   }
 
