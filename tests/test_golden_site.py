@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "d6f448cc51ed3418ce4fda2e97f407ca9c05f82773a952b6c349203f6af17b49"
+PINNED = "b48e15aa5491a4f6306ac5fd2d3c8ddf8548362737a78bf884663b6d2677d047"
 
 
 @pytest.mark.slow

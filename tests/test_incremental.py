@@ -253,6 +253,33 @@ def test_a_changed_description_rewrites_its_page_only(city, tmp_path):
     site.same_as_full()
 
 
+def test_meeting_papers_come_and_go_with_the_option(city, tmp_path):
+    """With --papers the internal site is built the whole way (the papers are made from every
+    record), even after an edit only a page shows; without it they leave the site again."""
+    from generator.papers.pdf import fonts_missing
+    if fonts_missing():
+        pytest.skip("the meeting papers need the CJK fonts (make system-tools)")
+    site = Site(city, tmp_path)
+
+    def compare(*extra: str) -> str:
+        output = site.build("site", *extra)
+        shutil.rmtree(site.base / "full", ignore_errors=True)
+        shutil.rmtree(site.base / "full-work", ignore_errors=True)
+        site.build("full", "--full", *extra)
+        _same(site.base / "site", site.base / "full")
+        return output
+    site.build("site")
+    site.edit("describe", 2)
+    output = compare("--papers")
+    assert (site.base / "site/internal/papers/briefing.pdf").is_file()
+    assert site.rewritten(output)["public"] == 1             # the public site shows no papers: pages only
+    site.edit("describe", 5)
+    compare("--papers")
+    site.edit("describe", 6)
+    compare()
+    assert not (site.base / "site/internal/papers").exists()
+
+
 def test_a_page_dated_by_its_record_follows_the_data_date(city, tmp_path):
     """A public page's 最后更新 is the latest date in its record on or before the data date
     (catalog/view.py): a meeting planned for a day between two data dates is dated by that day

@@ -95,12 +95,12 @@ def series(catalog: Catalog) -> dict[str, tuple]:
     return around
 
 
-def owed(catalog: Catalog) -> dict[str, tuple[Owing, ...]]:
+def owed(catalog: Catalog, rows: tuple[StatementRow, ...] | None = None) -> dict[str, tuple[Owing, ...]]:
     """The statements each scheduling meeting owes, by its id: a held one what `statements` says,
     the next planned one what is owed as of the data date. Built apart from `series` so that a
     page that shows a meeting's neighbours does not depend on what the statements read (every
     city department's problems; site/incremental.py)."""
-    rows = statements(catalog)
+    rows = statements(catalog) if rows is None else rows
     out = {row.meeting.id: row.owed for row in rows if row.meeting is not None}
     upcoming = next((row.owed for row in rows if row.meeting is None), ())
     planned = sorted((m for m in catalog.of_type("meeting") if m.kind == "scheduling"
@@ -108,3 +108,16 @@ def owed(catalog: Catalog) -> dict[str, tuple[Owing, ...]]:
     if planned:                          # the next meeting owes what is owed as of the data date
         out[planned[0].id] = upcoming
     return out
+
+
+class Meetings:
+    """What the meeting papers read (papers/), worked out once: the statements owed, in rows
+    (`statements`) and by meeting."""
+
+    def __init__(self, catalog: Catalog):
+        self.statements = statements(catalog)
+        self._owed = owed(catalog, self.statements)
+
+    def expected(self, meeting) -> tuple[Owing, ...]:
+        """The statements this meeting owes (scheduling meetings only)."""
+        return self._owed.get(meeting.id, ())
