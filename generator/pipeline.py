@@ -135,15 +135,21 @@ def _jobs(checked: Checked, records: Path, as_of: dt.date, audiences: tuple[str,
                   sources=sources, origins=origins)
     pages_only = {a: found[a] is not None and a not in with_papers and not found[a].meta["papers"]
                   and _unchanged_but_pages(found[a], sources, origins, changed, as_of, history) for a in audiences}
+    kept = {f: k for f, k in stores.kept_records(found.values()).items()
+            if f in sources and f not in changed and k[0] == sources[f].hash}
     catalog = None
     if not all(pages_only.values()):
         records_now = dict(made) if made else {}
-        missing = {f: s for f, s in sources.items() if f not in records_now and f not in changed}
         records_now.update(changed)
-        records_now.update(read_records(missing))
+        missing = {f: s for f, s in sources.items() if f not in records_now}
+        records_now.update((f, stores.record_from(kept[f][1])) for f in missing if f in kept)
+        records_now.update(read_records({f: s for f, s in missing.items() if f not in kept}))
         catalog = build_catalog([(f, records_now[f]) for f in sources], as_of, "internal")
-    return [Job(**dict(common, audience=a), changed=changed, store=found[a]) if pages_only[a]
-            else Job(**dict(common, audience=a), catalog=catalog, store=found[a]) for a in audiences]
+    keeper = audiences[-1]              # the store of the last site built keeps the records
+    return [Job(**dict(common, audience=a), changed=changed, store=found[a], kept=kept if a == keeper else None)
+            if pages_only[a] else
+            Job(**dict(common, audience=a), catalog=catalog, store=found[a], kept=kept if a == keeper else None)
+            for a in audiences]
 
 
 def _unchanged_but_pages(store: stores.Store, sources: dict[str, Source], origins: dict[str, Origin],

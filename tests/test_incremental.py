@@ -253,6 +253,29 @@ def test_a_changed_description_rewrites_its_page_only(city, tmp_path):
     site.same_as_full()
 
 
+def test_the_store_keeps_every_record_as_validate_makes_it(city, tmp_path):
+    """A build the whole way reads again only the record files that changed: the others come
+    from the last build's store (site/store.py, RECORDS), kept once, by the site built last."""
+    from generator.site import store as stores
+    from generator.validate import validate
+    site = Site(city, tmp_path)
+    site.build("site")
+    site.edit("title", 4)                      # the whole way: every record is in the catalog
+    site.build("site")
+
+    def store(audience: str):
+        found = stores.load(site.base / "site-work" / audience, site.base / "site" / audience, audience, site.records)
+        assert found is not None
+        return found
+    kept = store("internal")[stores.RECORDS]
+    assert stores.RECORDS not in store("public")
+    checked = validate(site.records, dt.date.fromisoformat(site.as_of), keep_records=True)
+    assert set(kept) == {v.file for v in checked.valid}
+    for valid in checked.valid:
+        text_hash, pickled = kept[valid.file]
+        assert text_hash == checked.sources[valid.file].hash and stores.record_from(pickled) == valid.record
+
+
 def test_meeting_papers_come_and_go_with_the_option(city, tmp_path):
     """With --papers the internal site is built the whole way (the papers are made from every
     record), even after an edit only a page shows; without it they leave the site again."""

@@ -71,16 +71,18 @@ class View:
     shows: Disclosure
     last_change: dt.date | None = None  # when the view's data last changed (pages without a record)
 
-    def updated(self, record: Record | None) -> dt.date | None:
+    def updated(self, record: Record | None, listed: tuple = ()) -> dt.date | None:
         """The 最后更新 date of a page: its record's latest Git change where the view shows the
         history, else the latest date in the record itself (on or before the as-of date); for a
-        page without a record, or a record without such a date, `last_change`."""
-        if record is None:
-            return self.last_change
+        list page, the latest such date of the records it lists; for any other page, or where
+        there is no such date, `last_change`. (A list is not dated by the whole ledger: a change
+        elsewhere does not change its page.)"""
+        dates = [d for d in map(self.record_date, listed if record is None else (record,)) if d is not None]
+        return max(dates, default=None) or self.last_change
+
+    def record_date(self, record: Record) -> dt.date | None:
         changes = self.history.of(self.catalog.files.get(record.id, ""))
-        if changes:
-            return changes[0].date
-        return own_date(record, self.catalog.as_of) or self.last_change
+        return changes[0].date if changes else own_date(record, self.catalog.as_of)
 
 
 # Date fields that set a time limit or a period, not a day something happened: a record is not

@@ -71,6 +71,7 @@ class Job:
     changed: Mapping[str, Record] = field(default_factory=dict)   # pages only: the files that changed
     store: stores.Store | None = None
     papers: Downloads | None = None         # the meeting papers, for the view that shows them (whole only)
+    kept: Mapping[str, tuple[bytes, bytes]] | None = None   # the job that keeps the records (store.RECORDS): those still valid
 
 
 def build(job: Job) -> Published:
@@ -186,6 +187,18 @@ def _finish(job: Job, container: Path, stage: Stage, meta: dict, parts: dict, st
     return target
 
 
+def _records_part(job: Job, records: Mapping[str, Record]) -> dict:
+    """The records part of the store (store.RECORDS) for the job that keeps it: what it was
+    given and the other `records` (file → record) pickled; else nothing."""
+    if job.kept is None:
+        return {}
+    out = dict(job.kept)
+    for file, record in records.items():
+        if file not in out:
+            out[file] = (job.sources[file].hash, stores.pickled(record))
+    return {stores.RECORDS: out}
+
+
 def git_latest(audience: str, history: GitHistory) -> dt.date | None:
     """The date of the last commit as the audience's pages may show it (None: not at all)."""
     return history.latest if (INTERNAL if audience == "internal" else PUBLIC).git_history else None
@@ -290,7 +303,8 @@ def _whole(job: Job) -> Published:
     target_path = _finish(job, container, stage, _meta(job, site, book, len(pages), moment.latest), {
         "origins": [job.origins[f] for f in job.sources], "facts": facts, "keys": keys.keys, "pages": records,
         "outputs": sorted(outputs), "frames": frames, "search": search, "attachments": signatures,
-        "history": moment.history, "standing": moment.standing}, storable,
+        "history": moment.history, "standing": moment.standing,
+        **_records_part(job, {job.catalog.files[rid]: r for rid, r in job.catalog.records.items()})}, storable,
         old_outputs if old is not None else None, outputs, fresh)
     return Published(audience, target_path, len(pages), time.perf_counter() - started, peak_mb(),
                      written=sum(1 for p in pages if p.in_mkdocs or _rel(p.context.path) in fresh), full=True)
@@ -408,6 +422,6 @@ def _pages_only(job: Job) -> Published:
         "outputs": old.raw("outputs") if listed == old["outputs"] else listed, "frames": old.raw("frames"),
         "search": state, "attachments": old.raw("attachments") if signatures == old["attachments"] else signatures,
         "history": old.raw("history") if moment.history == old["history"] else moment.history,
-        "standing": old.raw("standing")}, True, old_outputs, outputs, fresh)
+        "standing": old.raw("standing"), **_records_part(job, job.changed)}, True, old_outputs, outputs, fresh)
     return Published(audience, target_path, old.meta["pages"], time.perf_counter() - started, peak_mb(),
                      written=len(dirty), full=False)

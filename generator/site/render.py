@@ -149,19 +149,19 @@ class Renderer:
         track(self.catalog, f"D{SEP}{record.id}")
         return self._standing.get(record.id)
 
-    def updated_of(self, record: Record | None):
+    def updated_of(self, record: Record | None, listed: tuple = ()):
         """The page's 最后更新 as the view dates it (`View.updated`), each thing it read noted:
-        the record's Git history, its own latest date as of the data date, the view's last change."""
+        the records' Git history, their own latest dates as of the data date, the view's last change."""
         catalog, view = self.catalog, self.view
         if not isinstance(catalog, Book):
-            return view.updated(record)
-        if record is not None:
-            changes = self.history.of(catalog.files.get(record.id, ""))
-            if changes:
-                return changes[0].date
-            own = catalog.own_date(record.id)
-            if own is not None:
-                return own
+            return view.updated(record, listed)
+
+        def dated(r: Record) -> dt.date | None:
+            changes = self.history.of(catalog.files.get(r.id, ""))
+            return changes[0].date if changes else catalog.own_date(r.id)
+        dates = [d for d in map(dated, listed if record is None else (record,)) if d is not None]
+        if dates:
+            return max(dates)
         catalog.track(f"G{SEP}last_change")
         return view.last_change
 

@@ -82,6 +82,32 @@ class Store:
     def raw(self, name: str) -> bytes:
         return self._raw[name]
 
+    def __contains__(self, name: str) -> bool:
+        return name in self._raw
+
+
+# The records as the last build read them, so that a build the whole way reads again only the
+# files that changed: file → (hash of the text it was made from, the record pickled). Kept in
+# one audience's store (the last built); each record is unpickled only when its file is unchanged.
+RECORDS = "records"
+
+
+def kept_records(found) -> dict[str, tuple[bytes, bytes]]:
+    """What the first of the stores `found` that keeps the records holds ({} if none does)."""
+    for store in found:
+        if store is not None and RECORDS in store:
+            return store[RECORDS]
+    return {}
+
+
+def record_from(pickled: bytes):
+    """A record as `kept_records` holds it: built only of the generator's model classes."""
+    return SafeUnpickler(io.BytesIO(pickled)).load()
+
+
+def pickled(record) -> bytes:
+    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+
 
 def load(work: Path, site: Path, audience: str, records: Path) -> Store | None:
     """The store in `work` if it describes the site published at `site` for `audience`, built

@@ -94,8 +94,9 @@ def default_folder() -> Path:
 
 
 class SafeUnpickler(pickle.Unpickler):
-    """Rebuilds only plain data and the generator's own dataclasses and named tuples, never
-    calls anything else: a damaged or foreign file fails to load instead of running code."""
+    """Rebuilds only plain data and the generator's own dataclasses, named tuples and record
+    models (whose state pydantic sets without validating or calling anything), never calls
+    anything else: a damaged or foreign file fails to load instead of running code."""
     _ALLOWED = {("datetime", "date"), ("builtins", "frozenset"), ("builtins", "set")}
 
     def find_class(self, module: str, name: str):
@@ -103,9 +104,15 @@ class SafeUnpickler(pickle.Unpickler):
             return super().find_class(module, name)
         if module.startswith("generator."):
             found = super().find_class(module, name)
-            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, tuple)):
+            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, tuple)
+                                            or (module.startswith("generator.model.") and _is_model(found))):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not cache data")
+
+
+def _is_model(found: type) -> bool:
+    from pydantic import BaseModel         # imported with the model module that was just found
+    return issubclass(found, BaseModel)
 
 
 def unpickle(data: bytes):
