@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "b48e15aa5491a4f6306ac5fd2d3c8ddf8548362737a78bf884663b6d2677d047"
+PINNED = "cd03e4e647ae2feac63375fab5b92e6f20bc78670bca6e4363226724f896e351"
 
 
 @pytest.mark.slow
