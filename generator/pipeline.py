@@ -131,8 +131,7 @@ def _jobs(checked: Checked, records: Path, as_of: dt.date, audiences: tuple[str,
     changed = {f: made[f] for f in changed_files if f in made}
     changed.update(read_records({f: s for f, s in changed_files.items() if f not in changed}))
     origins = {f: origin_of(f, s.hash, changed[f]) if f in changed else known[f] for f, s in sources.items()}
-    common = dict(audience="", records=records, out=out, work=work, as_of=as_of, history=history,
-                  sources=sources, origins=origins)
+    common = dict(records=records, out=out, work=work, as_of=as_of, history=history, sources=sources, origins=origins)
     pages_only = {a: found[a] is not None and a not in with_papers and not found[a].meta["papers"]
                   and _unchanged_but_pages(found[a], sources, origins, changed, as_of, history) for a in audiences}
     kept = {f: k for f, k in stores.kept_records(found.values()).items()
@@ -146,10 +145,8 @@ def _jobs(checked: Checked, records: Path, as_of: dt.date, audiences: tuple[str,
         records_now.update(read_records({f: s for f, s in missing.items() if f not in kept}))
         catalog = build_catalog([(f, records_now[f]) for f in sources], as_of, "internal")
     keeper = audiences[-1]              # the store of the last site built keeps the records
-    return [Job(**dict(common, audience=a), changed=changed, store=found[a], kept=kept if a == keeper else None)
-            if pages_only[a] else
-            Job(**dict(common, audience=a), catalog=catalog, store=found[a], kept=kept if a == keeper else None)
-            for a in audiences]
+    return [Job(**common, audience=a, store=found[a], kept=kept if a == keeper else None,
+                **(dict(changed=changed) if pages_only[a] else dict(catalog=catalog))) for a in audiences]
 
 
 def _unchanged_but_pages(store: stores.Store, sources: dict[str, Source], origins: dict[str, Origin],
