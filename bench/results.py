@@ -115,18 +115,11 @@ def _sized(rows: dict[str, dict]) -> list[dict]:
 
 # --- the tables ------------------------------------------------------------------------------
 
-def _seconds(audience) -> float | None:
-    """An audience's build time: rows measured before issue 19 keep only the seconds."""
-    return audience.get("seconds") if isinstance(audience, dict) else audience
-
-
-def _rebuild(v: dict, key: str) -> dict | None:
-    """One of the rebuilds (bench/run.py's build()); rows measured before issue 19 had one
-    rebuild after a description change, its seconds only, and it was a full build."""
-    found = v.get(key)
-    if found is None and key == "rebuild_description" and v.get("rebuild") is not None:
-        return {"seconds": v["rebuild"]}
-    return found
+def _pages(audiences: dict) -> int | None:
+    """The pages of both sites of a build (bench/run.py's audiences())."""
+    if not audiences:
+        return None
+    return sum(a["pages"] for a in audiences.values())
 
 
 def _share(rebuild: dict | None, cold: float | None, fmt: str = ".1f") -> str:
@@ -160,12 +153,13 @@ def scale(rows: dict[str, dict]) -> str:
     for row in sized:
         v = row["values"]
         audiences = v.get("audiences") or {}
-        pages = [a.get("pages") if isinstance(a, dict) else None for a in (audiences.get("public"), audiences.get("internal"))]
-        rebuilds = [_rebuild(v, key) for key in REBUILDS]
+        pages = [(audiences.get(a) or {}).get("pages") for a in ("public", "internal")]
+        rebuilds = [v.get(key) for key in REBUILDS]
         peaks = [r["peak_sum_mb"] for r in rebuilds if r and r.get("peak_sum_mb") is not None]
         lines.append(
             f"| {row['problems']:,} | {_n(pages[0], ',')} / {_n(pages[1], ',')} | {_n(v.get('build'), '.0f', ' s')} "
-            f"| {_n(_seconds(audiences.get('public')), '.0f', ' s')} / {_n(_seconds(audiences.get('internal')), '.0f', ' s')} "
+            f"| {_n((audiences.get('public') or {}).get('seconds'), '.0f', ' s')} "
+            f"/ {_n((audiences.get('internal') or {}).get('seconds'), '.0f', ' s')} "
             f"| {_n(v.get('peak_sum_mb'), ',.0f', ' MB')} | {_n(v.get('peak_single_mb'), ',.0f', ' MB')} "
             f"| {_share(rebuilds[0], v.get('build'))} | {_share(rebuilds[1], v.get('build'))} "
             f"| {_share(rebuilds[2], v.get('build'), '.0f')} | {_n(max(peaks) if peaks else None, ',.0f', ' MB')} "
@@ -187,12 +181,9 @@ def scale(rows: dict[str, dict]) -> str:
 
 
 TARGET_SIZE = 100_000
-# the cold build of both sites before issue 19 (full frame on every page, no incremental
-# builds), measured by this benchmark on 2026-11-26: what "no worse per page" is measured against
-BEFORE_LEAN = {10_000: 25, 25_000: 60, 100_000: 221}
 
 
-def scale_targets(rows: dict[str, dict], validate_rows: dict[str, dict]) -> str:
+def scale_targets(rows: dict[str, dict], validate_rows: dict[str, dict], baseline: dict[str, dict]) -> str:
     """The targets, each with the number measured at the size it is set for (the largest
     size there is, and 10,000 where a target names it)."""
     sized = [r for r in _sized(rows) if r["values"].get("build")]
@@ -211,7 +202,7 @@ def scale_targets(rows: dict[str, dict], validate_rows: dict[str, dict]) -> str:
     items.append(f"没有改动时再校验 ≤ 2 秒：{v['warm']:.1f} 秒，{_status(v['warm'] <= 2)}。改一个文件后 ≤ 1 秒："
                  f"作为一次命令行运行（含启动 Python 与导入）{v['one_changed']:.1f} 秒，{_status(v['one_changed'] <= 1)}"
                  f"{in_process}。")
-    peaks = [v.get("peak_sum_mb")] + [(r or {}).get("peak_sum_mb") for r in (_rebuild(v, k) for k in REBUILDS)]
+    peaks = [v.get("peak_sum_mb")] + [(r or {}).get("peak_sum_mb") for r in (v.get(k) for k in REBUILDS)]
     peaks = [p for p in peaks if p is not None]
     peak_text = (f"{max(peaks):,.0f} MB（冷生成与重建中最大的各进程峰值之和），{_status(max(peaks) <= 4096)}" if peaks
                  else f"只有最大的一个进程的峰值 {v.get('peak_single_mb', 0):,.0f} MB，没有各进程之和，无法判断")
@@ -221,17 +212,21 @@ def scale_targets(rows: dict[str, dict], validate_rows: dict[str, dict]) -> str:
         cost = (v["build"] / n) / (small["values"]["build"] / 10_000)
         items.append(f"每个问题的生成成本不超过 1 万个问题时的 1.3 倍：{cost:.2f} 倍，{_status(cost <= 1.3)}"
                      + ("。" if label(small["env"]) == label(big["env"]) else "（两行不是同一次测量）。"))
-    before = [(r, BEFORE_LEAN[r["problems"]]) for r in sized if r["problems"] in BEFORE_LEAN]
+    before = [(r, baseline[str(r["problems"])]["values"]) for r in sized if str(r["problems"]) in baseline]
     if before:
-        parts = [f"{r['problems']:,} 个问题 {r['values']['build']:.0f} 秒（之前 {s} 秒）" for r, s in before]
-        ok = all(r["values"]["build"] <= s for r, s in before)
-        items.append(f"冷生成每页不比精简页面和增量生成之前慢（页数相近，所以比较整个生成；之前的数字是 2026-11-26 同一台机器上"
-                     f"的测量）：{'，'.join(parts)}，{_status(ok)}。")
+        def per_page(v: dict) -> float:
+            return 1000 * v["build"] / _pages(v["audiences"])
+        parts = [f"{r['problems']:,} 个问题每页 {per_page(r['values']):.2f} 毫秒（之前 {per_page(b):.2f} 毫秒）"
+                 for r, b in before]
+        ok = all(per_page(r["values"]) <= per_page(b) for r, b in before)
+        commits = "、".join(sorted({b["commit"] for _r, b in before}))
+        items.append(f"两站冷生成每页不比之前（提交 {commits}，`bench/baseline.py` 在同一座城市上测）慢：{'；'.join(parts)}，"
+                     f"{_status(ok)}。")
     for row, limit, what in ((small, None, "1 万"), (big if n == TARGET_SIZE else None, 15, "10 万")):
         if row is None:
             continue
         r = row["values"]
-        worst = max((_rebuild(r, k) for k in REBUILDS[:2]), key=lambda x: x["seconds"] if x else 0)
+        worst = max((r.get(k) for k in REBUILDS[:2]), key=lambda x: x["seconds"] if x else 0)
         if worst is None:
             continue
         if limit is None:
@@ -308,7 +303,7 @@ def papers_table(rows: dict[str, dict]) -> str:
 
 RENDERERS: dict[str, Callable[[dict], str]] = {
     "scale": lambda r: scale(r.get("scale", {})),
-    "scale-targets": lambda r: scale_targets(r.get("scale", {}), r.get("validate", {})),
+    "scale-targets": lambda r: scale_targets(r.get("scale", {}), r.get("validate", {}), r.get("baseline", {})),
     "validate": lambda r: validate_table(r.get("validate", {})),
     "review": lambda r: review_table(r.get("review", {})),
     "dashboards": lambda r: dashboards_table(r.get("dashboards", {})),

@@ -87,10 +87,10 @@ print(json.dumps({"seconds": time.perf_counter() - t, "code": process.returncode
 """
 
 
-def run(*args: str) -> dict:
-    """Run a command in a fresh process; its wall time, output and peak memory (MB): the sum of
-    the peaks of it and every process it started, and the largest single one."""
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, check=True)
+def run(*args: str, cwd: Path = ROOT) -> dict:
+    """Run a command in a fresh process (in `cwd`); its wall time, output and peak memory (MB):
+    the sum of the peaks of it and every process it started, and the largest single one."""
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, check=True)
     return json.loads(result.stdout)
 
 

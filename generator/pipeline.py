@@ -120,17 +120,19 @@ def _jobs(checked: Checked, records: Path, as_of: dt.date, audiences: tuple[str,
     a full build)."""
     sources = checked.sources
     found = {a: None if full else stores.load(work / a, out / a, a, records) for a in audiences}
-    known: dict[str, Origin] = {}
+    known: list[dict[str, Origin]] = []     # what each site's store saw (both sites' are usually the same)
     read: list[bytes] = []
     for store in found.values():
-        if store is not None and store.raw("origins") not in read:     # both sites' are usually the same
+        if store is not None and store.raw("origins") not in read:
             read.append(store.raw("origins"))
-            known.update((o.file, o) for o in store["origins"])
+            known.append({o.file: o for o in store["origins"]})
     made = {v.file: v.record for v in checked.valid}
-    changed_files = {f: s for f, s in sources.items() if f not in known or known[f].text != s.hash}
+    # changed since any site's last build (one site may have been built alone since the other)
+    changed_files = {f: s for f, s in sources.items()
+                     if not known or any(f not in k or k[f].text != s.hash for k in known)}
     changed = {f: made[f] for f in changed_files if f in made}
     changed.update(read_records({f: s for f, s in changed_files.items() if f not in changed}))
-    origins = {f: origin_of(f, s.hash, changed[f]) if f in changed else known[f] for f, s in sources.items()}
+    origins = {f: origin_of(f, s.hash, changed[f]) if f in changed else known[0][f] for f, s in sources.items()}
     common = dict(records=records, out=out, work=work, as_of=as_of, history=history, sources=sources, origins=origins)
     pages_only = {a: found[a] is not None and a not in with_papers and not found[a].meta["papers"]
                   and _unchanged_but_pages(found[a], sources, origins, changed, as_of, history) for a in audiences}
@@ -138,7 +140,7 @@ def _jobs(checked: Checked, records: Path, as_of: dt.date, audiences: tuple[str,
             if f in sources and f not in changed and k[0] == sources[f].hash}
     catalog = None
     if not all(pages_only.values()):
-        records_now = dict(made) if made else {}
+        records_now = dict(made)
         records_now.update(changed)
         missing = {f: s for f, s in sources.items() if f not in records_now}
         records_now.update((f, stores.record_from(kept[f][1])) for f in missing if f in kept)
@@ -153,7 +155,7 @@ def _unchanged_but_pages(store: stores.Store, sources: dict[str, Source], origin
                          changed: dict, as_of: dt.date, history: GitHistory) -> bool:
     """Whether, since the store's build, the records changed only in what their own pages show:
     the same files in the same order, each the same as aggregates read it (facts.Origin), the
-    same data date and, where the audience's pages show the Git history, the same last commit.
+    same data date and, where the audience's pages show the Git history, the same date of the last commit.
     Then nothing that navigation pages, dashboards, open data or the feed show has changed; the
     date a view's data last changed (View.last_change) is the same too: it is the last commit's,
     or the latest date in the records, which only aggregates' fields hold."""
@@ -181,7 +183,7 @@ def _side_by_side(jobs: list[Job], prepare) -> list[Published]:
             failed = error
             break
         receiver, sender = context.Pipe(duplex=False)
-        # forked: the child inherits `job` (the whole catalog) as it is; nothing is pickled
+        # forked: the child inherits `job` (the catalog, or the changed records) as it is; nothing is pickled
         process = context.Process(target=_build_in_child, args=(job, sender))
         process.start()
         sender.close()

@@ -88,9 +88,15 @@ def test_a_partial_run_replaces_only_its_rows(tmp_path):
     assert sorted(json.loads(store.read_text("utf-8"))["scale"]) == ["10000", "100000"]
 
 
+BASELINE = {str(n): {"values": {"commit": "0123456789", "build": seconds,
+                                 "audiences": {a: {"pages": n + 1000, "written": n + 1000, "seconds": seconds}
+                                               for a in ("public", "internal")}}, "env": ENV}
+            for n, seconds in ((10_000, 30), (100_000, 204))}
+
+
 def test_the_targets_quote_the_largest_size_measured(tmp_path):
     data = {"scale": {"10000": _scale(10_000, 25), "100000": _scale(100_000, 221)}}
-    text = results.scale_targets(data["scale"], {})
+    text = results.scale_targets(data["scale"], {}, BASELINE)
     assert text.startswith("目标按 100,000 个问题定；下面是 100,000 个问题的结果（abc1234567，2026-12-01）：")
     assert "两个网站冷生成 ≤ 10 分钟：221 秒，**达到**" in text
     # rebuilds: the slower of the two edits, against 10 % of the cold build at 10,000 and 15 s at 100,000
@@ -98,15 +104,17 @@ def test_the_targets_quote_the_largest_size_measured(tmp_path):
     assert "10 万个问题时改一个问题后重建两站 ≤ 15 秒：改描述与改状态中较慢的 17.7 秒，**未达到**" in text
     assert "1 万个问题时问题页中位数 ≤ 12 KB、公开站 ≤ 110 MB：9.5 KB、100 MB，**达到**" in text
     assert "10 万个问题时公开站 ≤ 1 GB：1,000 MB，**达到**" in text
-    assert "冷生成每页不比精简页面和增量生成之前慢" in text and "100,000 个问题 221 秒（之前 221 秒）" in text
+    # per page against the baseline commit measured on the same city (bench/baseline.py)
+    assert ("两站冷生成每页不比之前（提交 0123456789，`bench/baseline.py` 在同一座城市上测）慢：10,000 个问题每页 1.14 毫秒"
+            "（之前 1.36 毫秒）；100,000 个问题每页 1.09 毫秒（之前 1.01 毫秒），**未达到**") in text
     assert "每个问题的生成成本不超过 1 万个问题时的 1.3 倍：0.88 倍，**达到**" in text
     # a run of 10,000 only: the sentences say so, instead of quoting 100,000
-    small = results.scale_targets({"10000": _scale(10_000, 25)}, {})
+    small = results.scale_targets({"10000": _scale(10_000, 25)}, {}, {})
     assert "下面是 10,000 个问题的结果" in small and "规模小于目标" in small and "221" not in small
     # memory over 4 GB (the sum of the processes) is not met
     heavy = copy.deepcopy(data["scale"])
     heavy["100000"]["values"]["peak_sum_mb"] = 5000
-    assert "峰值内存 ≤ 4 GB：5,000 MB（冷生成与重建中最大的各进程峰值之和），**未达到**" in results.scale_targets(heavy, {})
+    assert "峰值内存 ≤ 4 GB：5,000 MB（冷生成与重建中最大的各进程峰值之和），**未达到**" in results.scale_targets(heavy, {}, {})
 
 
 def test_the_build_table_shows_each_rebuild_against_the_cold_build():
@@ -115,13 +123,6 @@ def test_the_build_table_shows_each_rebuild_against_the_cold_build():
     row = next(line for line in table.splitlines() if line.startswith("| 10,000 | 11,000 / 11,000 |"))
     assert "| 40 s |" in row and "| 2.0 s（5 %） | 3.2 s（8 %） | 20 s（50 %） |" in row and "| 9.5 KB | 100 MB |" in row
     assert "逐字节相同（10,000 个问题）" in table
-    # a row measured before incremental builds (one rebuild, seconds only) still renders
-    old = {"values": {**data["10000"]["values"], "audiences": {"public": 18, "internal": 18}, "rebuild": 30},
-           "env": ENV}
-    for key in ("rebuild_description", "rebuild_state", "rebuild_day", "problem_page_kb", "same_as_full"):
-        del old["values"][key]
-    row = next(line for line in results.scale({"10000": old}).splitlines() if line.startswith("| 10,000 | — / — |"))
-    assert "| 18 s / 18 s |" in row and "| 30.0 s（75 %） | — | — |" in row
 
 
 def test_a_missing_marker_changes_no_file(tmp_path):

@@ -297,10 +297,3 @@ def referrers(facts: list[Facts]) -> dict[tuple[str, str, str], tuple[str, ...]]
             if target in present:
                 found.setdefault((target, f.type_name, field_name), []).append(f.id)
     return {k: tuple(v) for k, v in found.items()}
-
-
-def unwrap(record):
-    """The record behind an entry (made if need be), or `record` itself."""
-    if type(record) is Entry:
-        return record._book.model(record._at)
-    return record

@@ -71,13 +71,13 @@ class View:
     shows: Disclosure
     last_change: dt.date | None = None  # when the view's data last changed (pages without a record)
 
-    def updated(self, record: Record | None, listed: tuple = ()) -> dt.date | None:
+    def updated(self, record: Record | None, listed: tuple = (), dated=None) -> dt.date | None:
         """The 最后更新 date of a page: its record's latest Git change where the view shows the
         history, else the latest date in the record itself (on or before the as-of date); for a
         list page, the latest such date of the records it lists; for any other page, or where
         there is no such date, `last_change`. (A list is not dated by the whole ledger: a change
-        elsewhere does not change its page.)"""
-        dates = [d for d in map(self.record_date, listed if record is None else (record,)) if d is not None]
+        elsewhere does not change its page.) `dated`: how a record is dated, if not `record_date`."""
+        dates = [d for d in map(dated or self.record_date, listed if record is None else (record,)) if d is not None]
         return max(dates, default=None) or self.last_change
 
     def record_date(self, record: Record) -> dt.date | None:
@@ -196,9 +196,16 @@ def project(record: Record, keep: set[str]) -> Record:
     return _strip(record, keep)[0]
 
 
-def _dated_view(audience: str, catalog: Catalog, history: GitHistory, shows: Disclosure) -> View:
+def shown_history(audience: str, history: GitHistory, files) -> GitHistory:
+    """The records' Git history as `audience` sees it: staff all of it; anyone else (where the
+    view shows any) only that of the view's record `files`, with authors as the view says."""
+    shows = disclosure(audience)
     if not shows.git_history:
-        history = EMPTY
+        return EMPTY
+    return history if audience == "internal" else history.projected(files, authors=shows.commit_authors)
+
+
+def _dated_view(audience: str, catalog: Catalog, history: GitHistory, shows: Disclosure) -> View:
     last = history.latest
     if last is None:
         last = max((d for r in catalog.records.values() if (d := own_date(r, catalog.as_of)) is not None),
@@ -209,11 +216,10 @@ def _dated_view(audience: str, catalog: Catalog, history: GitHistory, shows: Dis
 def view(catalog: Catalog, audience: str, history: GitHistory = EMPTY) -> View:
     """The view of the internal catalog (and the records' Git history) for `audience`."""
     if audience == "internal":
-        return _dated_view(audience, catalog, history, INTERNAL)
+        return _dated_view(audience, catalog, shown_history(audience, history, ()), INTERNAL)
     if audience != "public":
         raise ValueError(audience)
     keep = public_ids(catalog.records.values())
     public = [r for r in catalog.records.values() if r.id in keep]
     projected = build_catalog([(catalog.files[r.id], project(r, keep)) for r in public], catalog.as_of, "public")
-    shown = history.projected(projected.files.values(), authors=PUBLIC.commit_authors) if PUBLIC.git_history else EMPTY
-    return _dated_view(audience, projected, shown, PUBLIC)
+    return _dated_view(audience, projected, shown_history(audience, history, projected.files.values()), PUBLIC)

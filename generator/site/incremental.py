@@ -33,8 +33,8 @@ import jinja2
 from ..catalog.book import Book, Tracker
 from ..catalog.catalog import Catalog
 from ..catalog.facts import Facts, Origin, facts_of
-from ..catalog.git_history import EMPTY, GitHistory
-from ..catalog.view import INTERNAL, PUBLIC, View, project, public_ids, view
+from ..catalog.git_history import GitHistory
+from ..catalog.view import View, disclosure, project, public_ids, shown_history, view
 from ..model import Record
 from ..model.lifecycle import status as problem_status
 from ..validate import Source, read_records
@@ -146,12 +146,7 @@ def _view_of(audience: str, book: Book, history: GitHistory, last_change: dt.dat
     """The view the pages see: the book as its catalog, the history as the audience sees it
     (catalog/view.py: none where the view does not show it), the last change as the last build
     found it."""
-    shows = INTERNAL if audience == "internal" else PUBLIC
-    if not shows.git_history:
-        history = EMPTY
-    elif not shows.commit_authors:
-        history = history.projected(book.files.values(), authors=False)
-    return View(audience, book, history, shows, last_change)
+    return View(audience, book, shown_history(audience, history, book.files.values()), disclosure(audience), last_change)
 
 
 def _links(outgoing: tuple) -> tuple[str, ...]:
@@ -201,14 +196,20 @@ def _records_part(job: Job, records: Mapping[str, Record]) -> dict:
 
 def git_latest(audience: str, history: GitHistory) -> dt.date | None:
     """The date of the last commit as the audience's pages may show it (None: not at all)."""
-    return history.latest if (INTERNAL if audience == "internal" else PUBLIC).git_history else None
+    return history.latest if disclosure(audience).git_history else None
 
 
 def _meta(job: Job, site: Site, book: Book, pages: int, latest: dt.date | None) -> dict:
     return {"audience": job.audience, "records": str(job.records.resolve()), "as_of": job.as_of,
             "latest": latest, "git_latest": git_latest(job.audience, job.history),
             "yellow": book.thresholds.yellow_days, "pages": pages, "papers": job.papers is not None,
-            "site_name": (site.name, site.city, site.icp, site.illustrative)}
+            "settings": _settings(site, book)}
+
+
+def _settings(site: Site, book: Book) -> tuple:
+    """The campaign's settings any page may show without reading them through the book (the
+    site's name, whether the data are illustrative, how many districts a ranking marks)."""
+    return site.name, site.city, site.icp, site.illustrative, book.thresholds.bottom_n
 
 
 # --- the whole way -----------------------------------------------------------------------------
@@ -253,6 +254,8 @@ def _whole(job: Job) -> Published:
         changed = keys.known(changed_keys(old["facts"], facts, before, moment, structure=True))
         old_outputs, old_search = set(old["outputs"]), old["search"]
         old_docs = {e.doc.url: e for e in old_search.entries}
+        if old.meta["settings"] != _settings(site, book):
+            old_frames = None                   # no page is kept
     else:
         keys, old_pages, old_frames, changed, old_outputs, old_search, old_docs = Keys(), {}, None, set(), set(), None, {}
 
@@ -335,7 +338,9 @@ def _search(docs: list[Entry], old, old_outputs: set[str], stage: Stage) -> tupl
             gz = {rel + ".gz" for rel in kept if rel + ".gz" in old_outputs}
             stage.keep(gz)
             return state, kept | gz, written
-        shutil.rmtree(target / "search", ignore_errors=True)
+    # a recycled stage holds the last build's index, hard links into the published site: unlinked
+    # here, never written through, and none left behind that the new index does not have
+    shutil.rmtree(target / "search", ignore_errors=True)
     index = SearchIndex()
     index.entries = list(docs)
     state = index.write(target / "search")
@@ -400,7 +405,7 @@ def _pages_only(job: Job) -> Published:
         if page.context.record is not None:
             made = entry(page_url(path), page.context.title, body)
             docs[position[made.doc.url]] = made
-    signatures, copied = _attachments(facts, job.records, target, audience == "public", old["attachments"],
+    signatures, copied = _attachments(facts, job.records, target, not page_view.shows.original_evidence, old["attachments"],
                                       set(), old_outputs)
     kept -= set(copied) | {rel + ".gz" for rel in copied}
     stage.keep(kept)

@@ -1,9 +1,9 @@
 """Publish, the MkDocs stage: the pages in the navigation → <work>/<audience>/docs → MkDocs
 (Material) → <work>/<audience>/site, and the swap that publishes a finished site.
 
-site/incremental.py runs a build: `prepare_docs` (dashboards, open data and the feed, the pages
-MkDocs builds, one placeholder page per depth for the frames of the other pages, assets, the
-form editor where the view shows it), `run_mkdocs`, `apply_csp`, then the other pages written
+site/incremental.py runs a build: `write_data` (the dashboards' numbers, open data and the
+feed), `prepare_docs` (the pages MkDocs builds, one placeholder page per depth for the frames of
+the other pages, assets, the form editor where the view shows it), `run_mkdocs`, `apply_csp`, then the other pages written
 into the frames, and `swap` (folders.swap_in). The site is built into a staging folder next to
 the published one and swapped in only when it is complete, so a failed or killed build leaves
 the published site as it was. Output depends only on the records, the templates and the as-of
@@ -69,7 +69,7 @@ class Published:
     audience: str
     path: Path
     pages: int
-    seconds: float          # render → MkDocs → pages → search → publish (the pipeline adds the view)
+    seconds: float          # view → render → MkDocs → pages → search → publish
     peak_mb: int            # the most memory the building process, or a program it ran, held
     written: int = 0        # pages written in this build (the others were kept from the published site)
     full: bool = True       # whether the navigation pages, open data and feed were made again

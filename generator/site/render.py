@@ -159,11 +159,10 @@ class Renderer:
         def dated(r: Record) -> dt.date | None:
             changes = self.history.of(catalog.files.get(r.id, ""))
             return changes[0].date if changes else catalog.own_date(r.id)
-        dates = [d for d in map(dated, listed if record is None else (record,)) if d is not None]
-        if dates:
-            return max(dates)
-        catalog.track(f"G{SEP}last_change")
-        return view.last_change
+        found = view.updated(record, listed, dated)
+        if found == view.last_change:       # perhaps by it: noted (noting more than read is safe)
+            catalog.track(f"G{SEP}last_change")
+        return found
 
     def labels(self, record: Record, field_name: str) -> list[str]:
         return [choice_label(record, field_name, v) for v in getattr(record, field_name)]

@@ -120,20 +120,10 @@ def built_entry(site: Path, page: Path) -> Entry | None:
 
 
 class SearchIndex:
-    """Collects documents while pages are written, then writes the shards."""
+    """The documents of a site (its `entries`), written as shards."""
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
-
-    def add(self, url: str, title: str, article_html: str) -> Entry:
-        made = entry(url, title, article_html)
-        self.entries.append(made)
-        return made
-
-    def add_built_page(self, site: Path, page: Path) -> None:
-        made = built_entry(site, page)
-        if made is not None:
-            self.entries.append(made)
 
     def write(self, folder: Path) -> SearchState:
         entries = self.entries
@@ -181,10 +171,13 @@ def _doc_file(entries: list[Entry], start: int) -> list:
 
 
 def _write_manifest(folder: Path, state: SearchState) -> None:
+    (folder / "manifest.json").write_bytes(_manifest(state))
+
+
+def _manifest(state: SearchState) -> bytes:
     version = hashlib.sha256(b"".join(state.digests)).hexdigest()[:16]
-    _write_json(folder / "manifest.json", {
-        "format": FORMAT, "version": version, "docs": len(state.entries), "shards": state.shards,
-        "docs_per_file": DOCS_PER_FILE, "common": list(state.common)})
+    return _json_bytes({"format": FORMAT, "version": version, "docs": len(state.entries), "shards": state.shards,
+                        "docs_per_file": DOCS_PER_FILE, "common": list(state.common)})
 
 
 def patch(state: SearchState, changed: dict[int, Entry], previous: Path, folder: Path,
@@ -245,10 +238,7 @@ def patch(state: SearchState, changed: dict[int, Entry], previous: Path, folder:
         replace(folder / "d" / f"{start // DOCS_PER_FILE}.json", data)
         digests[state.shards + start // DOCS_PER_FILE] = hashlib.sha256(data).digest()
     new = SearchState(entries, state.shards, state.common, counts, size, digests)
-    version = hashlib.sha256(b"".join(digests)).hexdigest()[:16]
-    replace(folder / "manifest.json", _json_bytes({
-        "format": FORMAT, "version": version, "docs": total, "shards": state.shards,
-        "docs_per_file": DOCS_PER_FILE, "common": list(state.common)}))
+    replace(folder / "manifest.json", _manifest(new))
     return new
 
 

@@ -1,6 +1,6 @@
-"""What a page reads besides records, noted as its dependencies (catalog/book.py notes records):
-the site's data date, a record's Git history, the date the ledger last changed, and what the
-renderer keeps between pages (a link, the assessments' rankings), whose dependencies are noted
+"""What a page reads besides records, noted as its dependencies (catalog/book.py notes records;
+the date the ledger last changed is noted where a page is dated by it, site/render.py): the
+site's data date, a record's Git history, and what the renderer keeps between pages (a link, the assessments' rankings), whose dependencies are noted
 again each time it is used."""
 from __future__ import annotations
 
@@ -33,45 +33,6 @@ class TrackedHistory:
     def of(self, file: str) -> tuple[Change, ...]:
         track(self._book, f"H{SEP}{file}")
         return self._history.of(file)
-
-    @property
-    def latest(self) -> "Noted":
-        return Noted(self._history.latest, lambda: self._book.track(f"G{SEP}last_change"))
-
-
-class Noted:
-    """A value that notes a dependency when a template uses it (its truth, or its parts)."""
-    __slots__ = ("_value", "_note")
-
-    def __init__(self, value, note: Callable[[], None]):
-        self._value, self._note = value, note
-
-    def __bool__(self) -> bool:
-        self._note()
-        return bool(self._value)
-
-    def __getattr__(self, name: str):
-        self._note()
-        return getattr(self._value, name)
-
-    def __eq__(self, other) -> bool:
-        self._note()
-        return self._value == (other._value if isinstance(other, Noted) else other)
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __str__(self) -> str:
-        self._note()
-        return str(self._value)
-
-
-def noted_value(value):
-    """The value behind a `Noted` (its use noted), or `value`."""
-    if isinstance(value, Noted):
-        value._note()
-        return value._value
-    return value
 
 
 class Memo:
