@@ -276,6 +276,39 @@ def test_the_store_keeps_every_record_as_validate_makes_it(city, tmp_path):
         assert text_hash == checked.sources[valid.file].hash and stores.record_from(pickled) == valid.record
 
 
+def test_a_rebuild_never_writes_into_a_published_file(city, tmp_path):
+    """The staged site shares files with the published one (hard links): a file that changes is
+    unlinked and written anew, so every published file keeps its bytes until the swap, even
+    when the search index is written anew over a recycled site (a record added)."""
+    site = Site(city, tmp_path)
+    site.build("site")
+    site.edit("describe", 2)
+    site.build("site")                      # the replaced site is kept, sharing files with this one
+    keep = tmp_path / "keep"
+    published = {}
+    for path in (site.base / "site").rglob("*"):
+        if path.is_file() and not path.is_symlink() and "-spare" not in path.parts[len(site.base.parts) + 1]:
+            copy = keep / path.relative_to(site.base).as_posix().replace("/", "__")
+            copy.parent.mkdir(exist_ok=True)
+            os.link(path, copy)             # the same file: written through, it would change here
+            published[copy] = hashlib.sha256(path.read_bytes()).hexdigest()
+    site.edit("add", 3)
+    site.build("site")
+    changed = [p.name for p, digest in published.items() if hashlib.sha256(p.read_bytes()).hexdigest() != digest]
+    assert not changed, changed[:10]
+    site.same_as_full()
+
+
+def test_a_site_built_alone_does_not_leave_the_other_behind(city, tmp_path):
+    """An edit built into one site only (`--audience internal`), then both: the other site's
+    pages follow the edit too."""
+    site = Site(city, tmp_path)
+    site.build("site")
+    site.edit("describe", 5)
+    site.build("site", "--audience", "internal")
+    site.same_as_full()
+
+
 def test_meeting_papers_come_and_go_with_the_option(city, tmp_path):
     """With --papers the internal site is built the whole way (the papers are made from every
     record), even after an edit only a page shows; without it they leave the site again."""
