@@ -137,10 +137,13 @@ test-fast: $(STAMP) $(ACTIONLINT) $(CMS)
 # of README.md is written again from there (bench/results.py): a partial run replaces only its
 # rows. Well over 30 minutes on 2 cores; a quick run: make bench BENCH_SIZES=10000 BENCH_OTHER=
 BENCH_SIZES ?= 10000 25000 100000
-BENCH_OTHER ?= review dashboards papers
+BENCH_OTHER ?= baseline review dashboards papers
+# the commit before incremental builds and lean pages (issue 19): its cold build, measured on the same cities
+BENCH_BASELINE ?= 1ad3026
 BENCH_REVIEW_SIZE ?= 25000
 bench: $(STAMP) $(CMS)
 	$(PY) bench/run.py --sizes $(BENCH_SIZES)
+	$(if $(filter baseline,$(BENCH_OTHER)),$(PY) bench/baseline.py --commit $(BENCH_BASELINE) --sizes $(BENCH_SIZES))
 	for n in $(BENCH_SIZES); do $(PY) bench/validate.py --problems $$n --dir build/bench/$$n || exit 1; done
 	$(if $(filter review,$(BENCH_OTHER)),$(PY) bench/review.py --problems $(BENCH_REVIEW_SIZE))
 	$(if $(filter dashboards,$(BENCH_OTHER)),$(PY) bench/dashboards.py --records records --as-of $(or $(AS_OF),2017-05-31))

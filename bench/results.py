@@ -115,41 +115,77 @@ def _sized(rows: dict[str, dict]) -> list[dict]:
 
 # --- the tables ------------------------------------------------------------------------------
 
+def _pages(audiences: dict) -> int | None:
+    """The pages of both sites of a build (bench/run.py's audiences())."""
+    if not audiences:
+        return None
+    return sum(a["pages"] for a in audiences.values())
+
+
+def _share(rebuild: dict | None, cold: float | None, fmt: str = ".1f") -> str:
+    if rebuild is None:
+        return "—"
+    share = f"（{100 * rebuild['seconds'] / cold:.0f} %）" if cold else ""
+    return f"{rebuild['seconds']:{fmt}} s{share}"
+
+
+REBUILDS = ("rebuild_description", "rebuild_state", "rebuild_day")
+
+
 def scale(rows: dict[str, dict]) -> str:
     sized = _sized(rows)
-    lines = ["| 问题数 | 记录文件 | libyaml 仅解析 | 冷校验 | 冷校验/解析 | 热校验 | 改一个文件后校验 | 生成两站 "
-             "| 其中 public / internal | 峰值内存（各进程之和） | 其中最大的进程 | 改一条记录后重建 | 公开站大小 "
+    lines = ["| 问题数 | 记录文件 | libyaml 仅解析 | 冷校验 | 冷校验/解析 | 热校验 | 改一个文件后校验 "
              "| 首次搜索下载 | 首次搜索用时 | 测量 |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in sized:
         v = row["values"]
-        audiences = v.get("audiences") or {}
         ratio = v["cold"] / v["parse"] if v.get("cold") and v.get("parse") else None
         lines.append(
             f"| {row['problems']:,} | {_n(v.get('files'), ',')} | {_n(v.get('parse'), '.1f', ' s')} "
             f"| {_n(v.get('cold'), '.1f', ' s')} | {_n(ratio, '.2f', '×')} | {_n(v.get('warm'), '.1f', ' s')} "
-            f"| {_n(v.get('one_changed'), '.1f', ' s')} | {_n(v.get('build'), '.0f', ' s')} "
-            f"| {_n(audiences.get('public'), '.0f', ' s')} / {_n(audiences.get('internal'), '.0f', ' s')} "
-            f"| {_n(v.get('peak_sum_mb'), ',.0f', ' MB')} | {_n(v.get('peak_single_mb'), ',.0f', ' MB')} "
-            f"| {_n(v.get('rebuild'), '.0f', ' s')} | {_n(v.get('site_mb'), ',.0f', ' MB')} "
+            f"| {_n(v.get('one_changed'), '.1f', ' s')} "
             f"| {_n(v['search_bytes'] / 1024 if v.get('search_bytes') is not None else None, '.0f', ' KB')} "
             f"| {_n(v.get('search_seconds'), '.2f', ' s')} | {label(row['env'])} |")
+    lines += ["", "| 问题数 | 页数 public / internal | 冷生成两站 | 其中 public / internal | 峰值内存（各进程之和） "
+              "| 其中最大的进程 | 改一个问题的描述后重建 | 改一个问题的状态后重建 | 次日重建（记录未改） "
+              "| 重建峰值内存（之和） | 问题页中位数 | 公开站大小 | 测量 |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for row in sized:
+        v = row["values"]
+        audiences = v.get("audiences") or {}
+        pages = [(audiences.get(a) or {}).get("pages") for a in ("public", "internal")]
+        rebuilds = [v.get(key) for key in REBUILDS]
+        peaks = [r["peak_sum_mb"] for r in rebuilds if r and r.get("peak_sum_mb") is not None]
+        lines.append(
+            f"| {row['problems']:,} | {_n(pages[0], ',')} / {_n(pages[1], ',')} | {_n(v.get('build'), '.0f', ' s')} "
+            f"| {_n((audiences.get('public') or {}).get('seconds'), '.0f', ' s')} "
+            f"/ {_n((audiences.get('internal') or {}).get('seconds'), '.0f', ' s')} "
+            f"| {_n(v.get('peak_sum_mb'), ',.0f', ' MB')} | {_n(v.get('peak_single_mb'), ',.0f', ' MB')} "
+            f"| {_share(rebuilds[0], v.get('build'))} | {_share(rebuilds[1], v.get('build'))} "
+            f"| {_share(rebuilds[2], v.get('build'), '.0f')} | {_n(max(peaks) if peaks else None, ',.0f', ' MB')} "
+            f"| {_n(v.get('problem_page_kb'), '.1f', ' KB')} | {_n(v.get('site_mb'), ',.0f', ' MB')} "
+            f"| {label(row['env'])} |")
     text = "\n".join(lines)
     built = [r for r in sized if r["values"].get("build")]
     if len(built) > 1:
         last = built[-1]
         first = next((r for r in built if r["problems"] == 10_000 and r is not last), built[0])   # the target's base
         cost = (last["values"]["build"] / last["problems"]) / (first["values"]["build"] / first["problems"])
-        text += (f"\n\n每个问题的生成成本：{last['problems']:,} 个时是 {first['problems']:,} 个时的 {cost:.2f} 倍"
+        text += (f"\n\n每个问题的冷生成成本：{last['problems']:,} 个时是 {first['problems']:,} 个时的 {cost:.2f} 倍"
                  + ("。" if label(first["env"]) == label(last["env"]) else "（两行不是同一次测量，仅供参考）。"))
+    same = "、".join(f"{r['problems']:,}" for r in sized if r["values"].get("same_as_full"))
+    if same:
+        text += (f"\n\n三次重建之后，同一批记录用 `--full` 生成到新的文件夹，两个网站的全部文件与重建的逐字节相同"
+                 f"（{same} 个问题）。")
     return text + "\n\n测量环境：\n\n" + _environments(sized)
 
 
 TARGET_SIZE = 100_000
 
 
-def scale_targets(rows: dict[str, dict], validate_rows: dict[str, dict]) -> str:
-    """The targets, each with the number measured at the largest size there is."""
+def scale_targets(rows: dict[str, dict], validate_rows: dict[str, dict], baseline: dict[str, dict]) -> str:
+    """The targets, each with the number measured at the size it is set for (the largest
+    size there is, and 10,000 where a target names it)."""
     sized = [r for r in _sized(rows) if r["values"].get("build")]
     if not sized:
         return "（还没有测量结果：运行 `make bench`。）"
@@ -166,8 +202,9 @@ def scale_targets(rows: dict[str, dict], validate_rows: dict[str, dict]) -> str:
     items.append(f"没有改动时再校验 ≤ 2 秒：{v['warm']:.1f} 秒，{_status(v['warm'] <= 2)}。改一个文件后 ≤ 1 秒："
                  f"作为一次命令行运行（含启动 Python 与导入）{v['one_changed']:.1f} 秒，{_status(v['one_changed'] <= 1)}"
                  f"{in_process}。")
-    peak = v.get("peak_sum_mb")
-    peak_text = (f"{peak:,.0f} MB（各进程峰值之和），{_status(peak <= 4096)}" if peak is not None
+    peaks = [v.get("peak_sum_mb")] + [(r or {}).get("peak_sum_mb") for r in (v.get(k) for k in REBUILDS)]
+    peaks = [p for p in peaks if p is not None]
+    peak_text = (f"{max(peaks):,.0f} MB（冷生成与重建中最大的各进程峰值之和），{_status(max(peaks) <= 4096)}" if peaks
                  else f"只有最大的一个进程的峰值 {v.get('peak_single_mb', 0):,.0f} MB，没有各进程之和，无法判断")
     items.append(f"两个网站冷生成 ≤ 10 分钟：{v['build']:.0f} 秒，{_status(v['build'] <= 600)}；峰值内存 ≤ 4 GB：{peak_text}。")
     small = next((r for r in sized if r["problems"] == 10_000), None)
@@ -175,7 +212,36 @@ def scale_targets(rows: dict[str, dict], validate_rows: dict[str, dict]) -> str:
         cost = (v["build"] / n) / (small["values"]["build"] / 10_000)
         items.append(f"每个问题的生成成本不超过 1 万个问题时的 1.3 倍：{cost:.2f} 倍，{_status(cost <= 1.3)}"
                      + ("。" if label(small["env"]) == label(big["env"]) else "（两行不是同一次测量）。"))
-    items.append(f"改一条记录后重建 ≤ 60 秒：{v['rebuild']:.0f} 秒，{_status(v['rebuild'] <= 60)}。")
+    before = [(r, baseline[str(r["problems"])]["values"]) for r in sized if str(r["problems"]) in baseline]
+    if before:
+        def per_page(v: dict) -> float:
+            return 1000 * v["build"] / _pages(v["audiences"])
+        parts = [f"{r['problems']:,} 个问题每页 {per_page(r['values']):.2f} 毫秒（之前 {per_page(b):.2f} 毫秒）"
+                 for r, b in before]
+        ok = all(per_page(r["values"]) <= per_page(b) for r, b in before)
+        commits = "、".join(sorted({b["commit"] for _r, b in before}))
+        items.append(f"两站冷生成每页不比之前（提交 {commits}，`bench/baseline.py` 在同一座城市上测）慢：{'；'.join(parts)}，"
+                     f"{_status(ok)}。")
+    for row, limit, what in ((small, None, "1 万"), (big if n == TARGET_SIZE else None, 15, "10 万")):
+        if row is None:
+            continue
+        r = row["values"]
+        worst = max((r.get(k) for k in REBUILDS[:2]), key=lambda x: x["seconds"] if x else 0)
+        if worst is None:
+            continue
+        if limit is None:
+            share = worst["seconds"] / r["build"]
+            items.append(f"{what}个问题时改一个问题后重建两站 ≤ 冷生成的 10 %：改描述与改状态中较慢的 {worst['seconds']:.1f} 秒，"
+                         f"冷生成的 {100 * share:.0f} %，{_status(share <= 0.10)}。")
+        else:
+            items.append(f"{what}个问题时改一个问题后重建两站 ≤ {limit} 秒：改描述与改状态中较慢的 {worst['seconds']:.1f} 秒，"
+                         f"{_status(worst['seconds'] <= limit)}。")
+    if small and small["values"].get("problem_page_kb") is not None:
+        kb, mb = small["values"]["problem_page_kb"], small["values"]["site_mb"]
+        items.append(f"1 万个问题时问题页中位数 ≤ 12 KB、公开站 ≤ 110 MB：{kb:.1f} KB、{mb:.0f} MB，"
+                     f"{_status(kb <= 12 and mb <= 110)}。")
+    if n == TARGET_SIZE and v.get("site_mb") is not None:
+        items.append(f"10 万个问题时公开站 ≤ 1 GB：{v['site_mb']:,.0f} MB，{_status(v['site_mb'] <= 1024)}。")
     kb, seconds = v["search_bytes"] / 1024, v["search_seconds"]
     items.append(f"公开站首次中文搜索下载 ≤ 1 MB、≤ 1 秒：{kb:.0f} KB、{seconds:.2f} 秒，"
                  f"{_status(kb <= 1024 and seconds <= 1)}。")
@@ -237,7 +303,7 @@ def papers_table(rows: dict[str, dict]) -> str:
 
 RENDERERS: dict[str, Callable[[dict], str]] = {
     "scale": lambda r: scale(r.get("scale", {})),
-    "scale-targets": lambda r: scale_targets(r.get("scale", {}), r.get("validate", {})),
+    "scale-targets": lambda r: scale_targets(r.get("scale", {}), r.get("validate", {}), r.get("baseline", {})),
     "validate": lambda r: validate_table(r.get("validate", {})),
     "review": lambda r: review_table(r.get("review", {})),
     "dashboards": lambda r: dashboards_table(r.get("dashboards", {})),

@@ -4,12 +4,16 @@ CLI the way staff and CI run it, recorded in bench/results.json and written into
     .venv/bin/python bench/run.py [--sizes 10000 25000 100000] [--work build/bench] [--no-readme]
 
 Per size: parse only (libyaml's C loader over every record file, the floor for validation);
-validate cold (no cache), warm (nothing changed) and after one changed file; build both sites
-(wall time, each audience's time, and memory: the sum of the peaks of the build and every
-process it started, and the largest one); rebuild after one record changed; the public site's
-size; and in headless Chromium on localhost, the bytes a first Chinese search downloads and the
-time until its first result shows. Each size is one row of README's table (bench/results.py):
-a run of one size replaces only that row.
+validate cold (no cache), warm (nothing changed) and after one changed file; in headless
+Chromium on localhost, the bytes a first Chinese search downloads and the time until its first
+result shows. Then the builds: a cold build of both sites into empty folders (wall time, each
+audience's time and pages, and memory: the sum of the peaks of the build and every process it
+started, and the largest one); three rebuilds into the same folders (site/incremental.py):
+after one problem's description changed, after one problem's state changed (`transition`), and
+on the next day with nothing changed; then a `--full` build of the same records into fresh
+folders, compared with the rebuilt sites byte for byte (a difference stops the benchmark). The
+public site's size and its median problem page. Each size is one row of README's tables
+(bench/results.py): a run of one size replaces only that row.
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -81,10 +87,10 @@ print(json.dumps({"seconds": time.perf_counter() - t, "code": process.returncode
 """
 
 
-def run(*args: str) -> dict:
-    """Run a command in a fresh process; its wall time, output and peak memory (MB): the sum of
-    the peaks of it and every process it started, and the largest single one."""
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, check=True)
+def run(*args: str, cwd: Path = ROOT) -> dict:
+    """Run a command in a fresh process (in `cwd`); its wall time, output and peak memory (MB):
+    the sum of the peaks of it and every process it started, and the largest single one."""
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, check=True)
     return json.loads(result.stdout)
 
 
@@ -117,6 +123,58 @@ def touch_one_problem(records: Path) -> tuple[Path, bytes]:
     old = path.read_bytes()
     path.write_bytes(re.sub(rb"^(description: .*)$", lambda m: m.group(1) + "（已复核）".encode(), old, count=1, flags=re.M))
     return path, old
+
+
+def move_one_problem(records: Path, as_of: str) -> tuple[Path, bytes]:
+    """Move one open problem to its next state on the data date with `transition`, as staff
+    would; return the file and its old bytes."""
+    import yaml
+    following = {"assigned": "acknowledged", "acknowledged": "rectifying", "rectifying": "reported",
+                 "returned": "rectifying"}
+    paths = sorted(records.glob("problems/*/*.yaml"))
+    for path in paths[len(paths) // 3:] + paths[: len(paths) // 3]:
+        record = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+        last = record["history"][-1]
+        if last["state"] in following and str(last["date"]) <= as_of:
+            old = path.read_bytes()
+            generator("transition", record["id"], following[last["state"]], "--records", str(records),
+                      "--date", as_of, "--as-of", as_of, "--by", record["responsible_unit"])
+            return path, old
+    raise SystemExit("没有可以推进状态的问题")
+
+
+def digests(site: Path) -> dict[str, str]:
+    import hashlib
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in site.rglob("*") if p.is_file()}
+
+
+def same_sites(mine: Path, full: Path) -> bool:
+    """Both sites of two --out folders hold the same files with the same bytes."""
+    for audience in ("public", "internal"):
+        a, b = digests(mine / audience), digests(full / audience)
+        if a != b:
+            differ = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+            print(f"{audience}：增量生成与完整生成有 {len(differ)} 个文件不同，例如 {differ[:5]}", file=sys.stderr)
+            return False
+    return True
+
+
+def audiences(output: str) -> dict[str, dict]:
+    """Each site's pages, pages written and seconds, as build prints them."""
+    found = {}
+    for audience, pages, written, seconds in re.findall(r"已生成 (\w+)：.*?（(\d+) 页(?:，重写 (\d+) 页，其余沿用)?，用时 (\d+) 秒",
+                                                       output):
+        found[audience] = {"pages": int(pages), "written": int(written or pages), "seconds": float(seconds)}
+    return found
+
+
+def build(*args: str) -> dict:
+    """A build's wall time, memory (MB: the sum of the processes' peaks, the largest one) and
+    each site's pages and time."""
+    done = generator("build", *args)
+    return {"seconds": done["seconds"], "peak_sum_mb": round(done["peak_sum_mb"]),
+            "peak_single_mb": round(done["peak_single_mb"]), "audiences": audiences(done["out"])}
 
 
 def search_in_browser(site: Path) -> tuple[int, float]:
@@ -171,19 +229,33 @@ def measure(problems: int, work: Path) -> dict:
         row["one_changed"] = generator("validate", *common)["seconds"]
     finally:
         path.write_bytes(old)
+    for folder in ("site", "work", "full", "full-work"):     # cold: nothing from an earlier run
+        shutil.rmtree(base / folder, ignore_errors=True)
     target = ("--out", str(base / "site"), "--work", str(base / "work"))
-    built = generator("build", *common, *target)
-    row["build"] = built["seconds"]
-    row["peak_sum_mb"], row["peak_single_mb"] = round(built["peak_sum_mb"]), round(built["peak_single_mb"])
-    row["audiences"] = {a: float(s) for a, s in re.findall(r"已生成 (\w+)：.*?用时 (\d+) 秒", built["out"])}
-    path, old = touch_one_problem(records)
+    cold = build(*common, *target)
+    row["build"], row["peak_sum_mb"], row["peak_single_mb"] = cold["seconds"], cold["peak_sum_mb"], cold["peak_single_mb"]
+    row["audiences"] = cold["audiences"]
+    changed = [touch_one_problem(records)]
     try:
-        row["rebuild"] = generator("build", *common, *target)["seconds"]
+        row["rebuild_description"] = build(*common, *target)
+        changed.append(move_one_problem(records, as_of))
+        row["rebuild_state"] = build(*common, *target)
+        next_day = (dt.date.fromisoformat(as_of) + dt.timedelta(days=1)).isoformat()
+        later = ("--records", str(records), "--as-of", next_day)
+        row["rebuild_day"] = build(*later, *target)
+        row["full_again"] = build(*later, "--out", str(base / "full"), "--work", str(base / "full-work"), "--full")
+        row["same_as_full"] = same_sites(base / "site", base / "full")
     finally:
-        path.write_bytes(old)
+        for path, old in reversed(changed):
+            path.write_bytes(old)
+    shutil.rmtree(base / "full", ignore_errors=True)
+    shutil.rmtree(base / "full-work", ignore_errors=True)
+    if not row["same_as_full"]:
+        raise SystemExit("增量生成的网站与完整生成的不同（见上）")
     public = base / "site" / "public"
     # as published on a static host: without the .gz copies nginx's gzip_static serves (+~22 %)
     row["site_mb"] = sum(p.stat().st_size for p in public.rglob("*") if p.is_file() and p.suffix != ".gz") / 2**20
+    row["problem_page_kb"] = statistics.median(p.stat().st_size for p in public.glob("problems/P-*/index.html")) / 1024
     row["search_bytes"], row["search_seconds"] = search_in_browser(public)
     return row
 

@@ -23,7 +23,7 @@ STATES = [f"{k}（{v}）" for k, v in STATE_LABELS.items()]
 def run_validate(args) -> int:
     from .validate import Cache, validate
     records = _records_dir(args.records)
-    cache = None if args.no_cache else Cache(records, Path(args.cache_dir) if args.cache_dir else None)
+    cache = None if args.no_cache else Cache(records, args.cache_dir)
     checked = validate(records, args.as_of or today_in_shanghai(), cache=cache)
     if args.format == "json":
         print(json_list([f.as_json() for f in checked.findings]))
@@ -38,9 +38,9 @@ def run_validate(args) -> int:
 
 
 def run_build(args) -> int:
-    from .pipeline import build_sites
+    from .pipeline import PublishError, build_sites         # the error build_sites raises
+    from .validate import Cache
     from .site.folders import FolderError, check_places
-    from .site.publish import PublishError
     records = _records_dir(args.records)
     for flag, folder in (("--out", Path(args.out)), ("--work", Path(args.work))):
         if folder.exists() and not folder.is_dir():
@@ -51,8 +51,9 @@ def run_build(args) -> int:
     except FolderError as error:
         raise UsageError(str(error)) from None
     try:
-        checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences,
-                                     Path(args.out).resolve(), Path(args.work).resolve(), papers=args.papers)
+        checked, built = build_sites(records, args.as_of or today_in_shanghai(), audiences, Path(args.out).resolve(),
+                                     Path(args.work).resolve(), papers=args.papers, full=args.full,
+                                     cache=None if args.no_cache else Cache(records, args.cache_dir))
     except PublishError as error:
         print(f"网站生成失败，已发布的网站保持不变：{error}", file=sys.stderr)
         return 1
@@ -60,11 +61,9 @@ def run_build(args) -> int:
         print_text(list(checked.findings), out=sys.stderr)
         print("记录有错误，未生成网站；已发布的网站保持不变。", file=sys.stderr)
         return 1
-    warnings = len(checked.findings)
-    for site in built:
-        print(f"已生成 {site.audience}：{site.path}（{site.pages} 页，用时 {site.seconds:.0f} 秒）")
-    if warnings:
-        print(f"（{warnings} 个警告，用 validate 查看）")
+    print("\n".join(site.summary() for site in built))
+    if checked.findings:
+        print(f"（{len(checked.findings)} 个警告，用 validate 查看）")
     return 0
 
 
@@ -302,10 +301,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=date_argument, help="按此日期判断逾期等（默认今天，北京时间）")
     p.add_argument("--format", choices=("text", "json", "github", "gitlab"), default="text",
                    help="输出格式：text 给人看；json 给工具；github 为 GitHub Actions 注释；gitlab 为 GitLab 代码质量报告")
-    p.add_argument("--no-cache", action="store_true",
-                   help="不读也不写校验缓存，每个文件都重新检查（结果与用缓存时相同）")
-    p.add_argument("--cache-dir", metavar="DIR",
-                   help="校验缓存放在哪里（默认 ~/.cache/taizhang/validate，可随时删除）")
+    p.add_argument("--no-cache", action="store_true", help="不读也不写校验缓存，每个文件都重新检查（结果与用缓存时相同）")
+    p.add_argument("--cache-dir", type=Path, metavar="DIR", help="校验缓存放在哪里（默认 ~/.cache/taizhang/validate，可随时删除）")
     p.set_defaults(run=run_validate)
 
     p = sub.add_parser("build", help="校验记录并生成公开站和/或内部站")
@@ -315,6 +312,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="site", help="输出文件夹（默认 site，生成 site/public、site/internal）")
     p.add_argument("--as-of", type=date_argument, help="按此日期计算逾期和亮灯（默认今天，北京时间）")
     p.add_argument("--work", default="build", help="中间文件（Markdown、MkDocs 配置）的文件夹（默认 build）")
+    p.add_argument("--full", action="store_true", help="完整生成：不沿用上次生成的页面（默认只重写输入有变化的页面）")
+    p.add_argument("--no-cache", action="store_true", help="校验时不读也不写校验缓存（结果相同，只是慢些）")
+    p.add_argument("--cache-dir", type=Path, metavar="DIR", help="校验缓存放在哪里（默认 ~/.cache/taizhang/validate，可随时删除）")
     p.add_argument("--papers", action="store_true", help="内部站同时附上下次调度会的会议材料（PDF、DOCX），"
                    "仪表板链接它们（需要 CJK 字体；make site 在装有字体时打开）")
     p.set_defaults(run=run_build)

@@ -23,10 +23,17 @@ ENV = {"commit": "abc1234567", "dirty": False, "date": "2026-12-01", "python": "
 
 
 def _scale(problems: int, build: float, env: dict = ENV) -> dict:
+    def rebuild(share: float) -> dict:
+        return {"seconds": build * share, "peak_sum_mb": problems / 50, "peak_single_mb": problems / 70,
+                "audiences": {a: {"pages": problems + 1000, "written": 1, "seconds": build * share} for a in ("public", "internal")}}
     return {"values": {"files": problems + 900, "parse": problems / 3000, "cold": problems / 4000, "warm": 0.5,
-                       "one_changed": 0.6, "build": build, "audiences": {"public": build * 0.7, "internal": build * 0.7},
-                       "peak_sum_mb": problems / 40, "peak_single_mb": problems / 60, "rebuild": build + 5,
-                       "site_mb": problems / 30, "search_bytes": 300 * 1024, "search_seconds": 0.4},
+                       "one_changed": 0.6, "build": build,
+                       "audiences": {a: {"pages": problems + 1000, "written": problems + 1000, "seconds": build * 0.7}
+                                     for a in ("public", "internal")},
+                       "peak_sum_mb": problems / 40, "peak_single_mb": problems / 60,
+                       "rebuild_description": rebuild(0.05), "rebuild_state": rebuild(0.08), "rebuild_day": rebuild(0.5),
+                       "same_as_full": True, "problem_page_kb": 9.5, "site_mb": problems / 100,
+                       "search_bytes": 300 * 1024, "search_seconds": 0.4},
             "env": env}
 
 
@@ -65,15 +72,15 @@ def test_a_partial_run_replaces_only_its_rows(tmp_path):
     results.record("scale", "10000", _scale(10_000, 25, old)["values"], env=old, results=store, readme=readme)
     results.record("scale", "100000", _scale(100_000, 221, old)["values"], env=old, results=store, readme=readme)
     before = _block(readme.read_text("utf-8"), "scale")
-    row_100k = next(line for line in before.splitlines() if line.startswith("| 100,000 |"))
+    rows_100k = [line for line in before.splitlines() if line.startswith("| 100,000 |")]     # both tables
     new = {**ENV, "commit": "2222222222", "dirty": True}
     results.record("scale", "10000", _scale(10_000, 30, new)["values"], env=new, results=store, readme=readme)
     text = readme.read_text("utf-8")
     table = _block(text, "scale")
-    assert row_100k in table.splitlines()                                   # untouched, with its own commit
-    row_10k = next(line for line in table.splitlines() if line.startswith("| 10,000 |"))
+    assert len(rows_100k) == 2 and set(rows_100k) <= set(table.splitlines())    # untouched, with its own commit
+    row_10k = next(line for line in table.splitlines() if line.startswith("| 10,000 | 11,000 / 11,000 |"))
     assert "| 30 s |" in row_10k and "2222222222（有未提交的改动），2026-12-01" in row_10k
-    assert "1111111111，2026-11-26" in row_100k
+    assert all("1111111111，2026-11-26" in row for row in rows_100k)
     # both measurements are described, with versions and machine
     assert "- 1111111111，2026-11-26：Python 3.11.7；mkdocs 1.6.1；x86_64" in table
     assert "- 2222222222（有未提交的改动），2026-12-01：" in table
@@ -81,20 +88,41 @@ def test_a_partial_run_replaces_only_its_rows(tmp_path):
     assert sorted(json.loads(store.read_text("utf-8"))["scale"]) == ["10000", "100000"]
 
 
+BASELINE = {str(n): {"values": {"commit": "0123456789", "build": seconds,
+                                 "audiences": {a: {"pages": n + 1000, "written": n + 1000, "seconds": seconds}
+                                               for a in ("public", "internal")}}, "env": ENV}
+            for n, seconds in ((10_000, 30), (100_000, 204))}
+
+
 def test_the_targets_quote_the_largest_size_measured(tmp_path):
     data = {"scale": {"10000": _scale(10_000, 25), "100000": _scale(100_000, 221)}}
-    text = results.scale_targets(data["scale"], {})
+    text = results.scale_targets(data["scale"], {}, BASELINE)
     assert text.startswith("目标按 100,000 个问题定；下面是 100,000 个问题的结果（abc1234567，2026-12-01）：")
     assert "两个网站冷生成 ≤ 10 分钟：221 秒，**达到**" in text
-    assert "改一条记录后重建 ≤ 60 秒：226 秒，**未达到**" in text
+    # rebuilds: the slower of the two edits, against 10 % of the cold build at 10,000 and 15 s at 100,000
+    assert "1 万个问题时改一个问题后重建两站 ≤ 冷生成的 10 %：改描述与改状态中较慢的 2.0 秒，冷生成的 8 %，**达到**" in text
+    assert "10 万个问题时改一个问题后重建两站 ≤ 15 秒：改描述与改状态中较慢的 17.7 秒，**未达到**" in text
+    assert "1 万个问题时问题页中位数 ≤ 12 KB、公开站 ≤ 110 MB：9.5 KB、100 MB，**达到**" in text
+    assert "10 万个问题时公开站 ≤ 1 GB：1,000 MB，**达到**" in text
+    # per page against the baseline commit measured on the same city (bench/baseline.py)
+    assert ("两站冷生成每页不比之前（提交 0123456789，`bench/baseline.py` 在同一座城市上测）慢：10,000 个问题每页 1.14 毫秒"
+            "（之前 1.36 毫秒）；100,000 个问题每页 1.09 毫秒（之前 1.01 毫秒），**未达到**") in text
     assert "每个问题的生成成本不超过 1 万个问题时的 1.3 倍：0.88 倍，**达到**" in text
     # a run of 10,000 only: the sentences say so, instead of quoting 100,000
-    small = results.scale_targets({"10000": _scale(10_000, 25)}, {})
+    small = results.scale_targets({"10000": _scale(10_000, 25)}, {}, {})
     assert "下面是 10,000 个问题的结果" in small and "规模小于目标" in small and "221" not in small
     # memory over 4 GB (the sum of the processes) is not met
     heavy = copy.deepcopy(data["scale"])
     heavy["100000"]["values"]["peak_sum_mb"] = 5000
-    assert "峰值内存 ≤ 4 GB：5,000 MB（各进程峰值之和），**未达到**" in results.scale_targets(heavy, {})
+    assert "峰值内存 ≤ 4 GB：5,000 MB（冷生成与重建中最大的各进程峰值之和），**未达到**" in results.scale_targets(heavy, {}, {})
+
+
+def test_the_build_table_shows_each_rebuild_against_the_cold_build():
+    data = {"10000": _scale(10_000, 40)}
+    table = results.scale(data)
+    row = next(line for line in table.splitlines() if line.startswith("| 10,000 | 11,000 / 11,000 |"))
+    assert "| 40 s |" in row and "| 2.0 s（5 %） | 3.2 s（8 %） | 20 s（50 %） |" in row and "| 9.5 KB | 100 MB |" in row
+    assert "逐字节相同（10,000 个问题）" in table
 
 
 def test_a_missing_marker_changes_no_file(tmp_path):

@@ -230,3 +230,43 @@ def test_a_query_named_like_a_javascript_member_finds_nothing_and_breaks_nothing
     search.fill("北京路")                   # the box still works afterwards
     page.wait_for_selector(".md-search-result__item a", timeout=20_000)
     assert errors == []
+
+
+def test_a_record_page_drawer_loads_the_navigation_once_and_links_to_the_site_map_without_scripts(served, browser):
+    """Record and list pages do not repeat the navigation: on a phone their drawer shows the same
+    tree as a page in the navigation, loaded from one shared file; without scripts it offers the
+    site map, which links every section."""
+    def drawer(page) -> list[str]:
+        page.locator("label.md-header__button[for='__drawer']").click()
+        page.wait_for_timeout(400)
+        items = page.locator(".md-sidebar--primary .md-nav--primary > .md-nav__list > .md-nav__item").all_inner_texts()
+        return [item.split("\n")[0] for item in items]          # the entries, not the open page's contents
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    loaded: list[str] = []
+    page.on("request", lambda request: loaded.append(request.url.rsplit("/", 1)[-1]))
+    page.goto(served + "/")
+    home = drawer(page)
+    assert len(home) > 8 and home[1] == "仪表板"
+    page.goto(served + "/problems/P-2017-0002/")
+    assert drawer(page) == home
+    page.locator(".md-sidebar--primary label.md-nav__link", has_text="仪表板").click()
+    page.locator(".md-sidebar--primary a", has_text="趋势与来源").click()
+    page.wait_for_url("**/dashboards/trend/")
+    page.goto(served + "/problems/state/closed/")
+    assert drawer(page) == home
+    assert loaded.count("taizhang-nav.json") >= 1 and "search.js" in loaded
+    context.close()
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served + "/problems/P-2017-0002/")
+    page.locator("label.md-header__button[for='__drawer']").click()
+    link = page.locator(".md-sidebar--primary a", has_text="网站地图")
+    assert link.is_visible()
+    link.click()
+    page.wait_for_url("**/site-map/")
+    sections = page.locator("article .tz-sitemap a").all_inner_texts()
+    assert {"首页", "问题", "整改总览与排名", "责任单位", "开放数据"} <= set(sections)
+    context.close()

@@ -97,13 +97,16 @@ def test_when_a_first_build_returns_out_holds_only_the_sites(make_tree, tmp_path
     from generator.site import publish
     detached = []
     monkeypatch.setattr(publish.subprocess, "Popen", lambda *a, **k: detached.append(a))
-    built = tmp_path / "built"
-    (built / "x").mkdir(parents=True)
-    (tmp_path / "fresh").mkdir()
-    publish.publish(built, tmp_path / "fresh", "public")
-    assert detached == [] and [p.name for p in (tmp_path / "fresh").iterdir()] == ["public"]
-    (built / "x").mkdir(parents=True)
-    publish.publish(built, tmp_path / "fresh", "public")     # now there is an old site to remove
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+
+    def publish_a_site() -> None:
+        container, _ = publish.new_staging(fresh, "public")
+        (container / "site/x").mkdir(parents=True)
+        publish.swap(container, fresh, "public", keep=False)
+    publish_a_site()
+    assert detached == [] and [p.name for p in fresh.iterdir()] == ["public"]
+    publish_a_site()                         # now there is an old site to remove
     assert len(detached) == 1
 
 

@@ -550,3 +550,29 @@ def test_overlay_sees_the_tree_as_it_would_be_written(runner, monkeypatch, worke
             validate(tree.records, as_of, cache=cache)
     if not workers:
         assert sum(taken) >= steps // 2      # the would-be tree is mostly checked from the last run
+
+
+def test_the_unpickler_builds_the_generator_s_record_models_and_no_other_class():
+    """The build's store keeps records pickled (site/store.py): the generator's own models load,
+    pydantic models from anywhere else, and anything callable, do not."""
+    import io
+    import pickle
+
+    import pydantic
+    from generator.model.problem import Event
+    from generator.validate.engine.cache import SafeUnpickler
+
+    def load(obj):
+        return SafeUnpickler(io.BytesIO(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))).load()
+    event = Event(date="2017-05-02", state="assigned", by="hq-office")
+    assert load(event) == event
+
+    class Foreign(pydantic.BaseModel):
+        x: int = 1
+    globals()["Foreign"] = Foreign          # picklable by name, from this test module
+    Foreign.__qualname__ = "Foreign"
+    with pytest.raises(pickle.UnpicklingError, match="is not cache data"):
+        load(Foreign())
+    from generator.model.lifecycle import status        # a function of the model package: not data
+    with pytest.raises(pickle.UnpicklingError, match="is not cache data"):
+        load(status)

@@ -350,7 +350,8 @@ def _settled(repo: Path, timeout: float = 60) -> None:
         if quiet >= 3:
             return
         time.sleep(0.2)
-    raise AssertionError(f"decap-server did not leave {repo} on a clean main")
+    raise AssertionError(f"decap-server did not leave {repo} on a clean main after {timeout} s "
+                         f"(index.lock: {lock}, HEAD: {head or 'detached'}, changed: {dirty[:300]!r})")
 
 
 def _publish(page) -> None:

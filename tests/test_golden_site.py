@@ -17,7 +17,7 @@ import pytest
 from generator.site.cms import DECAP_DIST
 from golden_site import site_hash
 
-PINNED = "d6f448cc51ed3418ce4fda2e97f407ca9c05f82773a952b6c349203f6af17b49"
+PINNED = "cd03e4e647ae2feac63375fab5b92e6f20bc78670bca6e4363226724f896e351"
 
 
 @pytest.mark.slow

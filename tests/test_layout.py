@@ -105,7 +105,7 @@ def test_the_rule_reads_real_imports():
     """The graph is read right: known imports are there, and the rule tells them apart."""
     assert "validate.load" in GRAPH["validate.check.schema"]
     assert "model.ranking" in GRAPH["validate.check.mechanism"]
-    assert "catalog.view" in GRAPH["pipeline"] and "site.publish" in GRAPH["pipeline"]
+    assert "catalog.catalog" in GRAPH["pipeline"] and "site.publish" in GRAPH["pipeline"]
     assert not _allowed("validate.check.rules", "validate.engine.cache")       # a check reaching for the cache
     assert not _allowed("validate.check.cadence", "catalog.catalog")           # a check reaching for the catalog
     assert not _allowed("authoring.ledger", "site.render")                     # a tool reaching for the renderer

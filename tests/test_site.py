@@ -351,7 +351,10 @@ def test_pages_out_of_the_navigation_carry_the_frame_and_no_placeholder(example_
             assert "TZSHELL" not in text and f'content="{policy}"' in text, name
     record = page(example_sites / "public", "problems/P-2017-0002")
     assert "<title>北京路与环城南路交叉口流动摊贩占道经营（盘龙区） - " in record
-    assert record.count("<h1") == 1 and 'class="md-search__input' in record and "md-tabs" in record
+    assert record.count("<h1") == 1 and 'for="__search"' in record and "md-tabs" in record
+    # lean: the drawer links to the site map and names the shared navigation instead of repeating it
+    assert 'data-tz-nav="../../assets/taizhang-nav.json"' in record and 'href="../../site-map/"' in record
+    assert "__nav_2" not in record and "<path" not in record and "<script>" not in record
     assert not (example_sites / "public/_shell").exists()
 
 

@@ -117,7 +117,8 @@ def test_every_page_template_is_used_or_shared():
     from generator.site.pages import DASHBOARDS
     expected = {f"{t}.html.j2" for t in SECTIONS} | {"home.md.j2", "problem_list.html.j2", "problem_index.md.j2",
                                                     "record_list.html.j2", "_macros.j2", "_dash.j2", "data.md.j2",
-                                                    "_footer.html.j2", "glossary.md.j2", "group_index.md.j2"}
+                                                    "_footer.html.j2", "glossary.md.j2", "group_index.md.j2",
+                                                    "site_map.md.j2"}
     expected |= {template for _, template, _ in DASHBOARDS}
     assert templates == expected
 

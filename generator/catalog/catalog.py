@@ -27,6 +27,8 @@ class Catalog:
     status: dict[str, Status]                       # problem id → status as of `as_of`
     # (target id, referring type, field) → ids of the records that refer to it
     referrers: dict[tuple[str, str, str], tuple[str, ...]] = field(repr=False)
+    # id → (target id, top-level field) of each reference it makes, first use, in order
+    outgoing: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict, repr=False)
 
     @property
     def campaign(self):
@@ -67,16 +69,19 @@ def build_catalog(records: list[tuple[str, Record]], as_of: dt.date, audience: s
     yellow_days = (campaign[0].thresholds if campaign else Thresholds()).yellow_days
     statuses = {p.id: status(p.history, p.deadline, as_of, yellow_days) for p in by_type.get("problem", ())}
     referrers: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    outgoing: dict[str, tuple[tuple[str, str], ...]] = {}
     for record in by_id.values():
-        seen = set()
+        seen: dict[tuple[str, str], None] = {}
         for loc, value, _types in iter_refs(record):
-            key = (value, record.type_name, str(loc[0]))
-            if key not in seen and value in by_id:
-                seen.add(key)
-                referrers[key].append(record.id)
+            seen.setdefault((value, str(loc[0])), None)
+        outgoing[record.id] = tuple(seen)
+        kind = record.type_name
+        for value, name in seen:
+            if value in by_id:
+                referrers[(value, kind, name)].append(record.id)
     return Catalog(as_of=as_of, audience=audience, records=by_id, files=files,
                    by_type={k: tuple(v) for k, v in by_type.items()}, status=statuses,
-                   referrers={k: tuple(v) for k, v in referrers.items()})
+                   referrers={k: tuple(v) for k, v in referrers.items()}, outgoing=outgoing)
 
 
 @dataclass(frozen=True)

@@ -82,29 +82,41 @@ def statements(catalog: Catalog) -> tuple[StatementRow, ...]:
     return tuple(reversed(out))
 
 
+def series(catalog: Catalog) -> dict[str, tuple]:
+    """Each meeting's (previous, next) meeting of the same series (None where there is none)."""
+    found: dict[tuple, list] = defaultdict(list)
+    for m in catalog.of_type("meeting"):
+        found[_series(m)].append(m)
+    around: dict[str, tuple] = {}
+    for items in found.values():
+        items.sort(key=lambda m: (m.date, m.id))
+        for i, m in enumerate(items):
+            around[m.id] = (items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None)
+    return around
+
+
+def owed(catalog: Catalog, rows: tuple[StatementRow, ...] | None = None) -> dict[str, tuple[Owing, ...]]:
+    """The statements each scheduling meeting owes, by its id: a held one what `statements` says,
+    the next planned one what is owed as of the data date. Built apart from `series` so that a
+    page that shows a meeting's neighbours does not depend on what the statements read (every
+    city department's problems; site/incremental.py)."""
+    rows = statements(catalog) if rows is None else rows
+    out = {row.meeting.id: row.owed for row in rows if row.meeting is not None}
+    upcoming = next((row.owed for row in rows if row.meeting is None), ())
+    planned = sorted((m for m in catalog.of_type("meeting") if m.kind == "scheduling"
+                      and m.status != "held" and m.date >= catalog.as_of), key=lambda m: (m.date, m.id))
+    if planned:                          # the next meeting owes what is owed as of the data date
+        out[planned[0].id] = upcoming
+    return out
+
+
 class Meetings:
-    """The catalog's meetings in series and the statements each scheduling meeting owes, built once."""
+    """What the meeting papers read (papers/), worked out once: the statements owed, in rows
+    (`statements`) and by meeting."""
 
     def __init__(self, catalog: Catalog):
-        series: dict[tuple, list] = defaultdict(list)
-        for m in catalog.of_type("meeting"):
-            series[_series(m)].append(m)
-        self._around: dict[str, tuple] = {}
-        for items in series.values():
-            items.sort(key=lambda m: (m.date, m.id))
-            for i, m in enumerate(items):
-                self._around[m.id] = (items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None)
         self.statements = statements(catalog)
-        self._owed = {row.meeting.id: row.owed for row in self.statements if row.meeting is not None}
-        upcoming = next((row.owed for row in self.statements if row.meeting is None), ())
-        planned = next((m for m in series.get(("scheduling", None, None), [])
-                        if m.status != "held" and m.date >= catalog.as_of), None)
-        if planned is not None:                  # the next meeting owes what is owed as of the data date
-            self._owed[planned.id] = upcoming
-
-    def around(self, meeting) -> tuple:
-        """(previous, next) meeting of the same series, or None."""
-        return self._around.get(meeting.id, (None, None))
+        self._owed = owed(catalog, self.statements)
 
     def expected(self, meeting) -> tuple[Owing, ...]:
         """The statements this meeting owes (scheduling meetings only)."""

@@ -22,6 +22,7 @@ import copy
 import datetime as dt
 import functools
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -70,16 +71,18 @@ class View:
     shows: Disclosure
     last_change: dt.date | None = None  # when the view's data last changed (pages without a record)
 
-    def updated(self, record: Record | None) -> dt.date | None:
+    def updated(self, record: Record | None, listed: tuple = (), dated=None) -> dt.date | None:
         """The 最后更新 date of a page: its record's latest Git change where the view shows the
         history, else the latest date in the record itself (on or before the as-of date); for a
-        page without a record, or a record without such a date, `last_change`."""
-        if record is None:
-            return self.last_change
+        list page, the latest such date of the records it lists; for any other page, or where
+        there is no such date, `last_change`. (A list is not dated by the whole ledger: a change
+        elsewhere does not change its page.) `dated`: how a record is dated, if not `record_date`."""
+        dates = [d for d in map(dated or self.record_date, listed if record is None else (record,)) if d is not None]
+        return max(dates, default=None) or self.last_change
+
+    def record_date(self, record: Record) -> dt.date | None:
         changes = self.history.of(self.catalog.files.get(record.id, ""))
-        if changes:
-            return changes[0].date
-        return own_date(record, self.catalog.as_of) or self.last_change
+        return changes[0].date if changes else own_date(record, self.catalog.as_of)
 
 
 # Date fields that set a time limit or a period, not a day something happened: a record is not
@@ -106,23 +109,28 @@ def _dated(model: type[BaseModel]) -> tuple[tuple[str, type[BaseModel] | None], 
     return tuple(out)
 
 
-def own_date(obj: BaseModel, as_of: dt.date) -> dt.date | None:
-    """The latest day on or before `as_of` on which, by its own fields, something happened to
-    a record: a problem's last event, a meeting's date or a decision done, a task's milestone
-    completed … Time limits do not count (`_LIMITS`)."""
-    latest = None
+def event_dates(obj: BaseModel) -> Iterator[dt.date]:
+    """Every day on which, by its own fields, something happened to a record: a problem's
+    events, a meeting's date or a decision done, a task's milestone completed … Time limits do
+    not count (`_LIMITS`)."""
     for name, part in _dated(type(obj)):
         value = getattr(obj, name)
         if value is None:
             continue
         if part is None:
-            found = value if value <= as_of else None
+            yield value
         else:
-            found = max((d for item in (value if isinstance(value, list) else (value,))
-                         if (d := own_date(item, as_of)) is not None), default=None)
-        if found is not None and (latest is None or found > latest):
-            latest = found
-    return latest
+            for item in (value if isinstance(value, list) else (value,)):
+                yield from event_dates(item)
+
+
+def own_date(obj: BaseModel, as_of: dt.date) -> dt.date | None:
+    """The latest of the record's `event_dates` on or before `as_of`."""
+    return latest_before(event_dates(obj), as_of)
+
+
+def latest_before(dates, as_of: dt.date) -> dt.date | None:
+    return max((d for d in dates if d <= as_of), default=None)
 
 
 @functools.cache
@@ -174,9 +182,30 @@ def _is_public(record: Record, published_cases: set[str]) -> bool:
     return True
 
 
-def _dated_view(audience: str, catalog: Catalog, history: GitHistory, shows: Disclosure) -> View:
+def public_ids(records) -> set[str]:
+    """The ids of the records the public may see, of all `records` (or of anything that has
+    their id, type_name, visibility, state and a circular's accountability)."""
+    records = list(records)
+    published_cases = {case for c in records if c.type_name == "circular" and c.visibility != "internal"
+                       for case in c.accountability}
+    return {r.id for r in records if _is_public(r, published_cases)}
+
+
+def project(record: Record, keep: set[str]) -> Record:
+    """The record as the public view shows it, given the ids the view keeps."""
+    return _strip(record, keep)[0]
+
+
+def shown_history(audience: str, history: GitHistory, files) -> GitHistory:
+    """The records' Git history as `audience` sees it: staff all of it; anyone else (where the
+    view shows any) only that of the view's record `files`, with authors as the view says."""
+    shows = disclosure(audience)
     if not shows.git_history:
-        history = EMPTY
+        return EMPTY
+    return history if audience == "internal" else history.projected(files, authors=shows.commit_authors)
+
+
+def _dated_view(audience: str, catalog: Catalog, history: GitHistory, shows: Disclosure) -> View:
     last = history.latest
     if last is None:
         last = max((d for r in catalog.records.values() if (d := own_date(r, catalog.as_of)) is not None),
@@ -187,13 +216,10 @@ def _dated_view(audience: str, catalog: Catalog, history: GitHistory, shows: Dis
 def view(catalog: Catalog, audience: str, history: GitHistory = EMPTY) -> View:
     """The view of the internal catalog (and the records' Git history) for `audience`."""
     if audience == "internal":
-        return _dated_view(audience, catalog, history, INTERNAL)
+        return _dated_view(audience, catalog, shown_history(audience, history, ()), INTERNAL)
     if audience != "public":
         raise ValueError(audience)
-    published_cases = {case for c in catalog.of_type("circular") if c.visibility != "internal"
-                       for case in c.accountability}
-    public = [r for r in catalog.records.values() if _is_public(r, published_cases)]
-    keep = {r.id for r in public}
-    projected = build_catalog([(catalog.files[r.id], _strip(r, keep)[0]) for r in public], catalog.as_of, "public")
-    shown = history.projected(projected.files.values(), authors=PUBLIC.commit_authors) if PUBLIC.git_history else EMPTY
-    return _dated_view(audience, projected, shown, PUBLIC)
+    keep = public_ids(catalog.records.values())
+    public = [r for r in catalog.records.values() if r.id in keep]
+    projected = build_catalog([(catalog.files[r.id], project(r, keep)) for r in public], catalog.as_of, "public")
+    return _dated_view(audience, projected, shown_history(audience, history, projected.files.values()), PUBLIC)

@@ -150,5 +150,5 @@ def field_label(model: type[BaseModel], loc: Loc) -> str:
 def choice_label(record: BaseModel, field_name: str, value=None) -> str:
     """The Chinese label of a choice value, e.g. choice_label(meeting, "kind") → 分指挥部工作会议."""
     value = getattr(record, field_name) if value is None else value
-    spec = next(s for s in field_specs(type(record)) if s.name == field_name)
+    spec = next(s for s in field_specs(record.__class__) if s.name == field_name)   # __class__: also an entry's
     return (spec.labels or {}).get(value, value)

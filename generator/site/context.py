@@ -102,7 +102,14 @@ class GroupExtra:
     sections: tuple[Section, ...]
 
 
-EXTRAS = (HomeExtra, SectionExtra, DashboardExtra, DataExtra, GlossaryExtra, GroupExtra)
+@dataclass(frozen=True)
+class SiteMapExtra:
+    """site_map.md.j2: the site's navigation as one page (where a record page's drawer links
+    when scripts do not run)"""
+    entries: tuple          # (title, docs path or None, ((title, docs path), ...) under it)
+
+
+EXTRAS = (HomeExtra, SectionExtra, DashboardExtra, DataExtra, GlossaryExtra, GroupExtra, SiteMapExtra)
 
 
 @dataclass(frozen=True)
@@ -117,4 +124,5 @@ class PageContext:
     records: tuple = ()                     # other list pages
     groups: tuple = ()                      # index pages: (heading, path, count)
     pager: Pager | None = None              # list pages: where this page sits in its list
-    extra: HomeExtra | SectionExtra | DashboardExtra | DataExtra | GlossaryExtra | GroupExtra | None = None
+    extra: (HomeExtra | SectionExtra | DashboardExtra | DataExtra | GlossaryExtra | GroupExtra | SiteMapExtra
+           | None) = None

@@ -1,7 +1,8 @@
 """A strict Content-Security-Policy for every built page, as a meta tag.
 
-Scripts may come only from this site, plus the few inline scripts Material writes into each
-page (they differ only by the page's depth); those are allowed by their SHA-256 hashes, the same
+Scripts may come only from this site. Material's inline scripts are replaced by files of their
+own (site_templates/overrides/partials/javascripts/), so pages carry none; should an inline
+script appear (a Material upgrade that adds one), it is allowed by its SHA-256 hash, the same
 set on every page so that instant navigation between pages of different depths keeps working.
 Record text can therefore never run as script, even if escaping failed somewhere.
 """
@@ -12,14 +13,15 @@ import hashlib
 import re
 from pathlib import Path
 
-_INLINE = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+# inline scripts that run: not those with a source, nor data blocks (Material's JSON configuration)
+_INLINE = re.compile(rb"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>(.*?)</script>", re.S)
 _CHARSET = re.compile(rb'<meta charset="utf-8">', re.I)
 
 
 def policy(hashes: set[str]) -> str:
-    scripts = " ".join(f"'sha256-{h}'" for h in sorted(hashes))
+    scripts = "".join(f" 'sha256-{h}'" for h in sorted(hashes))
     return ("default-src 'self'; "
-            f"script-src 'self' {scripts}; "
+            f"script-src 'self'{scripts}; "
             "style-src 'self' 'unsafe-inline'; "     # Material sets style attributes from its script
             "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-src 'none'")

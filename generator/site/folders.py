@@ -117,9 +117,47 @@ def staging(out: Path, audience: str) -> Path:
 
 
 def stale_staging(out: Path, audience: str) -> list[Path]:
-    """Folders a killed build left beside the published site (the lock says none is in use)."""
+    """Folders a killed build left beside the published site (the lock says none is in use);
+    not the spare."""
     return [p for p in out.glob(f".{audience}-*") if p.is_dir() and not p.is_symlink()
-            and (_marked(p, "staging") or _marked(p, "site"))]
+            and p.name != f".{audience}-spare" and (_marked(p, "staging") or _marked(p, "site"))]
+
+
+def spare_identity(out: Path, audience: str) -> tuple | None:
+    """What tells the spare (the site the last build replaced, kept beside the published one
+    for the next build to stage the new site in) from any other folder: its site folder's
+    device, inode and change time; None if there is no spare of ours."""
+    folder = out / f".{audience}-spare"
+    if folder.is_symlink() or not _marked(folder, "staging"):
+        return None
+    try:
+        found = os.stat(folder / "site", follow_symlinks=False)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_ctime_ns)
+
+
+def take_spare(out: Path, audience: str, identity: tuple | None) -> tuple[Path | None, bool]:
+    """The spare, renamed as a staging folder of this build, and whether it is the one
+    `identity` names (else it is only to be removed); (None, False) if there is none. Once
+    taken, the spare is a staging folder like any other: a build killed while changing it
+    leaves a stale one (stale_staging), never a spare that lies."""
+    folder = out / f".{audience}-spare"
+    if not folder.is_dir() or folder.is_symlink() or not _marked(folder, "staging"):
+        return None, False
+    usable = identity is not None and spare_identity(out, audience) == tuple(identity)
+    taken = Path(tempfile.mkdtemp(prefix=f".{audience}-new-", dir=out))
+    os.rename(folder, taken)                # onto the empty folder just made: one step
+    return taken, usable
+
+
+def keep_spare(container: Path, out: Path, audience: str) -> tuple | None:
+    """Keep the site a swap left in `container` as the spare; its identity, or None if there
+    was no site to keep."""
+    if not (container / "site").is_dir():
+        return None
+    os.rename(container, out / f".{audience}-spare")
+    return spare_identity(out, audience)
 
 
 _RENAME_EXCHANGE = 2

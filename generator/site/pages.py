@@ -18,7 +18,7 @@ from ..model import RECORD_TYPES, Record, display_name
 from ..model.lifecycle import STATE_LABELS
 from ..model.problem import SOURCES
 from .context import (DashboardExtra, DataExtra, GlossaryExtra, GroupExtra, HomeExtra, PageContext, Pager, Section,
-                      SectionExtra, Site)
+                      SectionExtra, Site, SiteMapExtra)
 from .dashboards import Dashboard
 from .glossary import lights, states
 from .render import DATE_FIELD, date_zh, newest_first
@@ -187,7 +187,23 @@ def plan(view: View, site: Site, dashboard: Dashboard, tables: list, downloads: 
             listed = tuple(Section(titles[s], f"{s}/index.md", len(catalog.of_type(_TYPE_OF_SECTION[s])), SECTION_TEXT[s])
                            for s in sections)
             add("group_index.md.j2", GROUP_PAGES[tab], tab, True, extra=GroupExtra(listed))
+    add("site_map.md.j2", SITE_MAP, "网站地图", True, extra=SiteMapExtra(site_map(nav(pages))))
     return pages
+
+
+SITE_MAP = "site-map.md"        # linked from the drawer of every record and list page (frame.py)
+
+
+def site_map(entries: list) -> tuple:
+    """The navigation (as `nav` gives it to MkDocs) as the site map's entries."""
+    out = []
+    for entry in entries:
+        (title, target), = entry.items()
+        if isinstance(target, list):
+            out.append((title, None, tuple(next(iter(item.items())) for item in target)))
+        else:
+            out.append((title, target, ()))
+    return tuple(out)
 
 
 def nav(pages: list[Page]) -> list:

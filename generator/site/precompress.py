@@ -130,18 +130,26 @@ def _one(path: Path, site: Path, previous: Path | None, min_size: int, level: in
     return "compressed", len(data), len(packed)
 
 
+def is_text(name: str) -> bool:
+    return os.path.splitext(name)[1] in TEXT_SUFFIXES
+
+
 def precompress(site: Path, previous: Path | None = None, *, min_size: int = MIN_SIZE,
-                level: int = LEVEL, workers: int | None = None) -> Precompressed:
+                level: int = LEVEL, workers: int | None = None, only: list[Path] | None = None) -> Precompressed:
     """Give every text file of `site` of at least `min_size` bytes an up-to-date `.gz` sibling,
-    reusing those of `site` itself or of `previous` (the published site) that still match."""
-    files = _text_files(site)
-    names = {str(p) for p in files}
+    reusing those of `site` itself or of `previous` (the published site) that still match.
+    With `only`, just those files (a build that kept the others and their `.gz` as they were)."""
     removed = 0
-    for gz in site.rglob("*.gz"):      # a .gz whose file is gone (a page deleted) must go too
-        original = gz.with_name(gz.name[:-3])
-        if original.suffix in TEXT_SUFFIXES and str(original) not in names and not original.exists():
-            gz.unlink()
-            removed += 1
+    if only is None:
+        files = _text_files(site)
+        names = {str(p) for p in files}
+        for gz in site.rglob("*.gz"):      # a .gz whose file is gone (a page deleted) must go too
+            original = gz.with_name(gz.name[:-3])
+            if original.suffix in TEXT_SUFFIXES and str(original) not in names and not original.exists():
+                gz.unlink()
+                removed += 1
+    else:
+        files = sorted(p for p in only if is_text(p.name))
     if previous is not None and not previous.is_dir():
         previous = None
     workers = workers or min(8, os.cpu_count() or 1)

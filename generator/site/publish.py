@@ -1,12 +1,13 @@
-"""Publish: a view's pages → build/<audience>/docs → MkDocs (Material) → site/<audience>/.
+"""Publish, the MkDocs stage: the pages in the navigation → <work>/<audience>/docs → MkDocs
+(Material) → <work>/<audience>/site, and the swap that publishes a finished site.
 
-`publish_site` runs the steps in order: `render_docs` (dashboards, open data and the feed,
-the pages MkDocs builds, assets, photos, the form editor where the view shows it), `run_mkdocs`,
-`apply_csp`, `write_pages` (the pages out of the navigation, into the frames, and the search
-index), `publish` (the swap). The site is built into a staging folder next to the published one and swapped in only when
-MkDocs has finished, so a failed or killed build leaves the published site as it was.
-Output depends only on the records, the templates and the as-of date (SOURCE_DATE_EPOCH is
-set from it), so two builds of the same input are byte-identical.
+site/incremental.py runs a build: `write_data` (the dashboards' numbers, open data and the
+feed), `prepare_docs` (the pages MkDocs builds, one placeholder page per depth for the frames of
+the other pages, assets, the form editor where the view shows it), `run_mkdocs`, `apply_csp`, then the other pages written
+into the frames, and `swap` (folders.swap_in). The site is built into a staging folder next to
+the published one and swapped in only when it is complete, so a failed or killed build leaves
+the published site as it was. Output depends only on the records, the templates and the as-of
+date (SOURCE_DATE_EPOCH is set from it), so two builds of the same input are byte-identical.
 """
 from __future__ import annotations
 
@@ -19,31 +20,26 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import yaml
 
-from ..catalog.catalog import Catalog
 from ..catalog.view import View
 from .context import Download, Site
-from .csp import apply_csp
 from .dashboards import Dashboard, compute
-from .folders import FolderError, claim, mark, stale_staging, staging, swap_in
-from .frame import FRAME_DIR, FrameError, output_file, placeholder_markdown, placeholder_path, read_frames
+from .folders import keep_spare, stale_staging, staging, swap_in, take_spare
+from .frame import placeholder_markdown, placeholder_path
 from .opendata import Table, atom_feed, write_open_data
-from .pages import Page, nav, plan
-from .precompress import precompress
+from .pages import SITE_MAP, Page, nav
 from .render import Renderer
-from .sanitize import public_copy
-from .search import SearchIndex, marked
-from .urls import depth, page_url
+from .urls import depth
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "site_templates"
 BASE_CONFIG = ROOT / "mkdocs.yml"
+KEPT = ("taizhang-store", ".taizhang-build")      # what emptying the work folder keeps: store, marker
 
 
 class PublishError(Exception):
@@ -73,24 +69,24 @@ class Published:
     audience: str
     path: Path
     pages: int
-    seconds: float          # render → MkDocs → pages → search → publish (the pipeline adds the view)
+    seconds: float          # view → render → MkDocs → pages → search → publish
     peak_mb: int            # the most memory the building process, or a program it ran, held
+    written: int = 0        # pages written in this build (the others were kept from the published site)
+    full: bool = True       # whether the navigation pages, open data and feed were made again
+
+    def summary(self) -> str:
+        """What the build command prints for this site."""
+        kept = "" if self.written == self.pages or self.pages == 0 else f"，重写 {self.written} 页，其余沿用"
+        return f"已生成 {self.audience}：{self.path}（{self.pages} 页{kept}，用时 {self.seconds:.0f} 秒）"
 
 
-def _copy_attachments(catalog: Catalog, records: Path, docs: Path, strip_metadata: bool) -> None:
-    """Evidence of the view's problems; validate has proven each a regular file under
-    records/attachments/ of its type. The public site gets sanitised copies."""
-    for problem in catalog.of_type("problem"):
-        for event in problem.history:
-            for rel in event.evidence:
-                source, target = records / rel, docs / rel
-                if target.exists() or not source.is_file() or source.is_symlink():
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if strip_metadata:
-                    target.write_bytes(public_copy(source))
-                else:
-                    shutil.copyfile(source, target)
+def footer_note(site: Site, dated: bool) -> str:
+    """The footer's note: the as-of date on pages whose content depends on it, and whether the
+    records are made-up examples."""
+    parts = [f"数据截至 {site.as_of.year}年{site.as_of.month}月{site.as_of.day}日"] if dated else []
+    if site.illustrative:
+        parts.append("示例数据（虚构）")
+    return " · ".join(parts)
 
 
 def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
@@ -102,94 +98,67 @@ def _config(site: Site, pages, work: Path, site_dir: Path) -> Path:
     config["nav"] = nav(pages)
     config["not_in_nav"] = "/**"
     config["theme"]["custom_dir"] = str(TEMPLATES / "overrides")
-    note = f"数据截至 {site.as_of.year}年{site.as_of.month}月{site.as_of.day}日"
-    if site.illustrative:
-        note += " · 示例数据（虚构）"
     config["extra"] = {"audience": site.audience, "icp": html.escape(site.icp or ""),
-                       "footer_note": html.escape(note)}
+                       "footer_note": html.escape(footer_note(site, dated=True))}
     path = work / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
     return path
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """One audience's docs folder and MkDocs configuration, and the pages MkDocs will not build."""
-    config: Path
-    renderer: Renderer
-    pages: list[Page]
-
-
 _HEADING = re.compile(r"\n(?=#{1,6} )")
 
 
-def _markdown_page(title: str, body: str) -> str:
+def _markdown_page(title: str, body: str, searchable: bool = True) -> str:
     # MkDocs and Material print the title unescaped (<title>, header): escape it once, here.
     # A Markdown heading must follow a blank line, also right after an HTML block; record text
     # cannot start a line with "#": it is entity-escaped.
-    return f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n---\n\n" + _HEADING.sub("\n\n", body)
+    meta = "" if searchable else "tz_nosearch: true\n"
+    return (f"---\ntitle: {json.dumps(html.escape(title), ensure_ascii=False)}\n{meta}---\n\n"
+            + _HEADING.sub("\n\n", body))
 
 
-def render_docs(view: View, site: Site, records: Path, work: Path, downloads: Downloads | None = None) -> Prepared:
+def empty_work(work: Path) -> None:
+    """Empty the build's own work folder (folders.claim), keeping the store."""
+    work.mkdir(parents=True, exist_ok=True)
+    for entry in work.iterdir():
+        if entry.name in KEPT:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def prepare_docs(view: View, site: Site, pages: list[Page], renderer: Renderer, work: Path) -> Path:
     """Write the pages MkDocs builds (navigation pages and one placeholder per depth for the
-    frames), the assets, the open data and the feed for one audience, and the downloads (the
-    meeting papers) where the view shows them. `work` is the build's own (folders.claim): it is
-    emptied first."""
-    if work.exists():
-        shutil.rmtree(work)
+    frames), the assets and the form editor for one audience into `work`/docs; return the
+    MkDocs configuration. The open data and the feed are there already (`write_data`)."""
     docs = work / "docs"
-    docs.mkdir(parents=True)
-    mark(work, "work")
-    shown = downloads if downloads is not None and view.shows.meeting_papers else None
-    dashboard, tables = write_data(view, site, docs, shown.dashboard if shown else None)
-    pages = plan(view, site, dashboard, tables, shown.write(docs) if shown else ())
-    renderer = Renderer(TEMPLATES, view, site, dashboard)
     for page in pages:
         if page.in_mkdocs:
             target = docs / page.context.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_markdown_page(page.context.title, renderer.render(page.template, page.context)),
-                              "utf-8")
+            target.write_text(_markdown_page(page.context.title, renderer.render(page.template, page.context),
+                                             searchable=page.context.path != SITE_MAP), "utf-8")
     for level in {depth(p.context.path) for p in pages if not p.in_mkdocs}:
         target = docs / placeholder_path(level)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(placeholder_markdown(), "utf-8")
     shutil.copytree(TEMPLATES / "assets", docs / "assets")
-    _copy_attachments(view.catalog, records, docs, strip_metadata=not view.shows.original_evidence)
     if view.shows.form_editor:
         from .cms import write_admin
         write_admin(view.catalog, docs)
-    return Prepared(_config(site, pages, work, work / "site"), renderer, pages)
+    return _config(site, pages, work, work / "site")
 
 
 def write_data(view: View, site: Site, docs: Path, dashboard: Dashboard | None = None) -> tuple[Dashboard, list[Table]]:
     """The dashboards' numbers (for their pages; computed here unless given), the open data files
     and the Atom feed."""
+    docs.mkdir(parents=True, exist_ok=True)
     dashboard = dashboard if dashboard is not None else compute(view.catalog)
     tables = write_open_data(view.catalog, dashboard, docs)
     (docs / "feed.xml").write_text(atom_feed(view.catalog, site.name), "utf-8")
     return dashboard, tables
-
-
-def write_pages(prepared: Prepared, site_dir: Path) -> None:
-    """The pages out of the navigation, each written into the frame of its depth, and the
-    search index of the site's articles."""
-    direct = [p for p in prepared.pages if not p.in_mkdocs]
-    frames = read_frames(site_dir, {depth(p.context.path) for p in direct})
-    shutil.rmtree(site_dir / FRAME_DIR, ignore_errors=True)
-    index = SearchIndex()
-    for page in prepared.pages:
-        if page.in_mkdocs:
-            index.add_built_page(site_dir, output_file(site_dir, page.context.path))
-    for page in direct:
-        body = prepared.renderer.render(page.template, page.context)
-        if page.context.record is not None:
-            body = marked(body)
-            index.add(page_url(page.context.path), page.context.title, body)
-        target = output_file(site_dir, page.context.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(frames[depth(page.context.path)].page(page.context.title, body), "utf-8")
-    index.write(site_dir / "search")
 
 
 def run_mkdocs(config_path: Path, as_of: dt.date) -> None:
@@ -220,7 +189,7 @@ def template_error(error: jinja2.TemplateError) -> str:
     return f"模板 {where}{f' 第 {line} 行' if line else ''} 有错误：{error.message or error}。请改正 site_templates/ 中的模板"
 
 
-def _peak_mb() -> int:
+def peak_mb() -> int:
     try:
         import resource
     except ImportError:          # not on Windows
@@ -228,56 +197,45 @@ def _peak_mb() -> int:
     return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024
 
 
-def publish(built: Path, out: Path, audience: str) -> Path:
-    """Move a finished site into a marked staging folder beside the published one, then swap
-    it in (folders.swap_in); the old site is removed after the swap. Returns the site's path."""
-    for stale in stale_staging(out, audience):      # left by a build that was killed
-        shutil.rmtree(stale, ignore_errors=True)
-    container = staging(out, audience)
-    shutil.move(str(built), container / "site")
+def new_staging(out: Path, audience: str, spare: tuple | None = None) -> tuple[Path, bool]:
+    """A marked staging folder beside the published site (stale ones, left by a killed build,
+    removed first); the new site goes into its `site` folder. With `spare`, the identity of the
+    site the last build replaced and kept (folders.keep_spare), that site is taken as the staging
+    folder when it is still the one named: (folder, True), the new site to be made from it."""
+    taken, usable = take_spare(out, audience, spare)
+    if taken is not None and not usable:
+        _remove_in_background(taken)            # a whole site: removing it takes a while
+    for stale in stale_staging(out, audience):
+        if stale != taken:
+            shutil.rmtree(stale, ignore_errors=True)
+    return (taken, True) if usable else (staging(out, audience), False)
+
+
+def swap(container: Path, out: Path, audience: str, keep: bool) -> tuple[Path, tuple | None]:
+    """Swap the finished site `container`/site in (folders.swap_in). With `keep`, the old site
+    is kept as the spare for the next build; else it is removed after the swap. Returns the
+    site's path and the spare's identity (None: none kept)."""
     target = out / audience
-    _remove(swap_in(container, target))
-    return target
+    container = swap_in(container, target)
+    kept = keep_spare(container, out, audience) if keep else None
+    if kept is None and container.exists():
+        _remove(container)
+    return target, kept
 
 
 def _remove(container: Path) -> None:
-    """Remove the container a swap left. Deleting a site of 100,000 pages takes minutes on some
-    disks, and the new site is already in place: a detached process removes an old site (if it is
-    killed, the next build does). A container without one (the first build) goes at once, so
-    that when the build returns, `out` holds only the sites."""
-    if not any(entry.is_dir() for entry in container.iterdir()):
+    """Remove a container a swap left. An old site in it goes in the background (below); one
+    without (the first build) at once, so that when the build returns, `out` holds only the
+    sites and the spares."""
+    if any(entry.is_dir() for entry in container.iterdir()):
+        _remove_in_background(container)
+    else:
         shutil.rmtree(container)
-        return
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Deleting a site of 100,000 pages takes minutes on some disks, and the new site is already
+    in place: a detached process removes the old one (if it is killed, the next build does)."""
     subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
-                      str(container)], start_new_session=True, stdin=subprocess.DEVNULL,
+                      str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def publish_site(view: View, records: Path, out: Path, work_root: Path, downloads: Downloads | None = None) -> Published:
-    """One audience's site from its view, swapped into `out/<audience>` once it is complete.
-    The caller holds the lock of `out` and `work_root` (folders.locked)."""
-    started = time.perf_counter()
-    audience = view.audience
-    site = Site.of(view)
-    work = work_root / audience
-    try:
-        claim(work, "work", "--work")
-        claim(out / audience, "site", "--out")
-    except FolderError as error:
-        raise PublishError(str(error)) from None
-    try:
-        prepared = render_docs(view, site, records, work, downloads)
-    except jinja2.TemplateError as error:       # a broken page template (site_templates/pages/)
-        raise PublishError(template_error(error)) from error
-    run_mkdocs(prepared.config, view.catalog.as_of)
-    apply_csp(work / "site")          # before write_pages: the frames carry the policy to every page
-    try:
-        write_pages(prepared, work / "site")
-    except FrameError as error:
-        raise PublishError(str(error)) from error
-    except jinja2.TemplateError as error:
-        raise PublishError(template_error(error)) from error
-    if audience == "public":         # .gz siblings for nginx's gzip_static (deploy/nginx/)
-        precompress(work / "site", previous=out / audience)
-    target = publish(work / "site", out, audience)
-    return Published(audience, target, len(prepared.pages), time.perf_counter() - started, _peak_mb())

@@ -22,7 +22,8 @@ from markupsafe import Markup
 
 from ..catalog.catalog import Catalog, assessment_rankings, problem_counts
 from ..catalog.decisions import of_meeting, owned_by
-from ..catalog.meetings import Meetings
+from ..catalog.book import SEP, Book
+from ..catalog.meetings import owed, series
 from ..catalog.view import View
 from ..model import RECORD_TYPES, Record, display_name
 from ..model.fields import choice_label
@@ -33,6 +34,7 @@ from .charts import bar_chart, line_chart
 from .context import PageContext, Site
 from .dashboards import Dashboard
 from .glossary import next_steps
+from .tracking import Memo, TrackedHistory, track
 from .urls import depth, list_path, page_path, page_url, record_path
 
 # the date a list of records of a type is sorted and shown by
@@ -78,12 +80,29 @@ def number_zh(value) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
-class Renderer:
-    """The templates of site_templates/pages/ with this view's helpers; `render` fills one page."""
+def standings(dashboard: Dashboard | None) -> dict[str, tuple]:
+    """id → (its row in the dashboard's ranking, number ranked), for every district and sub-HQ."""
+    out: dict[str, tuple] = {}
+    if dashboard is not None:
+        for rows in (dashboard.districts, dashboard.sub_hqs):
+            for row in rows:
+                out[row.id] = (row, len(rows))
+    return out
 
-    def __init__(self, templates: Path, view: View, site: Site, dashboard: Dashboard | None = None):
+
+class Renderer:
+    """The templates of site_templates/pages/ with this view's helpers; `render` fills one page.
+    The view's catalog is a `Book` (catalog/book.py): every helper reads through it, so what a
+    page reads is noted; what is kept between pages is noted again on each use (`Memo`). The
+    dashboard's rankings come from `dashboard`, or as `standing` (`standings`) where the build
+    kept them from the last one."""
+
+    def __init__(self, templates: Path, view: View, site: Site, dashboard: Dashboard | None = None,
+                 standing: dict | None = None):
         catalog = view.catalog
-        self.catalog, self.site, self.history = catalog, site, view.history
+        history = TrackedHistory(view.history, catalog)
+        self.catalog, self.site, self.history = catalog, site, history
+        self.memo = Memo(catalog)
         self.env = Environment(loader=FileSystemLoader(templates / "pages"), autoescape=True,
                                finalize=text_escape, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -107,35 +126,49 @@ class Renderer:
                 [m.month for m in months], [("新增", [m.opened for m in months]), ("销号", [m.closed for m in months]),
                                             ("积压", [m.backlog for m in months])], title, table_id),
             chart_assessment=self.assessment_chart,
-            changes_of=lambda r: self.history.of(catalog.files.get(r.id, "")), updated_of=view.updated,
+            changes_of=lambda r: history.of(catalog.files.get(r.id, "")), updated_of=self.updated_of,
             shows=view.shows,
             decisions_of=lambda r: owned_by(catalog, r.id), meeting_decisions=lambda m: of_meeting(catalog, m),
-            meeting_around=lambda m: self.meetings.around(m), statements_expected=lambda m: self.meetings.expected(m),
+            meeting_around=self.meeting_around, statements_expected=self.statements_expected,
             standing=self.standing, next_steps=next_steps)
-        self._standing = {}
-        if dashboard is not None:
-            for rows in (dashboard.districts, dashboard.sub_hqs):
-                for row in rows:
-                    self._standing[row.id] = (row, len(rows))
-        self._meetings = None
-        self._rankings = None
-        self._links: dict[str, dict[str, Markup]] = {}     # per depth: record id → its link
+        self.view = view
+        self._standing = standings(dashboard) if standing is None else standing
 
-    @property
-    def meetings(self) -> Meetings:
-        if self._meetings is None:
-            self._meetings = Meetings(self.catalog)
-        return self._meetings
+    def meeting_around(self, meeting) -> tuple:
+        """(previous, next) meeting of the same series, or None."""
+        return self.memo.get("around", lambda: series(self.catalog)).get(meeting.id, (None, None))
+
+    def statements_expected(self, meeting) -> tuple:
+        """The statements a scheduling meeting owes (catalog/meetings.py)."""
+        if meeting.kind != "scheduling":        # only scheduling meetings owe any: read nothing else
+            return ()
+        return self.memo.get("owed", lambda: owed(self.catalog)).get(meeting.id, ())
 
     def standing(self, record: Record):
         """(its row in the dashboard's ranking, number ranked) for a district or sub-HQ, else None."""
+        track(self.catalog, f"D{SEP}{record.id}")
         return self._standing.get(record.id)
+
+    def updated_of(self, record: Record | None, listed: tuple = ()):
+        """The page's 最后更新 as the view dates it (`View.updated`), each thing it read noted:
+        the records' Git history, their own latest dates as of the data date, the view's last change."""
+        catalog, view = self.catalog, self.view
+        if not isinstance(catalog, Book):
+            return view.updated(record, listed)
+
+        def dated(r: Record) -> dt.date | None:
+            changes = self.history.of(catalog.files.get(r.id, ""))
+            return changes[0].date if changes else catalog.own_date(r.id)
+        found = view.updated(record, listed, dated)
+        if found == view.last_change:       # perhaps by it: noted (noting more than read is safe)
+            catalog.track(f"G{SEP}last_change")
+        return found
 
     def labels(self, record: Record, field_name: str) -> list[str]:
         return [choice_label(record, field_name, v) for v in getattr(record, field_name)]
 
     def kind_label(self, record: Record) -> str:
-        return choice_label(record, "kind") if "kind" in type(record).model_fields else ""
+        return choice_label(record, "kind") if "kind" in record.__class__.model_fields else ""
 
     def street_name(self, record: Record) -> str | None:
         district = self.catalog.get(getattr(record, "district", None))
@@ -145,12 +178,13 @@ class Renderer:
 
     def district_rankings(self, district_id: str) -> list:
         """(assessment, its row for the district, number ranked), oldest first."""
-        if self._rankings is None:
-            self._rankings = defaultdict(list)
+        def compute():
+            found = defaultdict(list)
             for a, rows in assessment_rankings(self.catalog):
                 for row in rows:
-                    self._rankings[row.district].append((a, row, len(rows)))
-        return self._rankings.get(district_id, [])
+                    found[row.district].append((a, row, len(rows)))
+            return found
+        return self.memo.get("rankings", compute).get(district_id, [])
 
     def assessment_chart(self, assessment, table_id: str) -> Markup:
         rows = ranking(assessment, self.catalog.thresholds.bottom_n)
@@ -166,27 +200,31 @@ class Renderer:
         # Every page's URL is a directory at a known depth: a link climbs to the site root and
         # down to its target. Paths are built from ids, which their patterns keep to safe characters.
         prefix = "../" * depth(context.path)
-        links = self._links.setdefault(prefix, {})
+        memo = self.memo
 
         def url(path: str) -> Markup:
             target = page_url(path) if path.endswith(".md") else path
             return Markup(html.escape(prefix + target) or "./")
 
-        def link(record_or_id, text: str | None = None) -> Markup:
-            if record_or_id is None:
-                return Markup("—")
+        def make_link(record_or_id, text: str | None) -> Markup:
+            # through the catalog also when given a record: what the link shows is then noted
             key = record_or_id if isinstance(record_or_id, str) else record_or_id.id
-            if text is None and key in links:
-                return links[key]
-            record = catalog.get(record_or_id) if isinstance(record_or_id, str) else record_or_id
+            record = catalog.get(key)
+            if record is None and not isinstance(record_or_id, str):
+                record = record_or_id
             if record is None:
                 return Markup("—")
             shown = text_escape(text or display_name(record))
             path = record_path(record)
-            made = Markup(f'<a href="{url(path)}">{shown}</a>') if path else shown
-            if text is None:
-                links[key] = made
-            return made
+            return Markup(f'<a href="{url(path)}">{shown}</a>') if path else shown
+
+        def link(record_or_id, text: str | None = None) -> Markup:
+            if record_or_id is None:
+                return Markup("—")
+            if text is not None:
+                return make_link(record_or_id, text)
+            key = record_or_id if isinstance(record_or_id, str) else record_or_id.id
+            return memo.get(("link", prefix, key), lambda: make_link(record_or_id, None))
 
         def status(problem) -> Status:
             return catalog.status[problem.id]

@@ -15,11 +15,56 @@
   var t = config.translations;
   // config.base is relative to the page first loaded ("..", "."); resolve it once, here
   var base = new URL(config.base.replace(/\/?$/, "/"), location.href);
+  dialog();
   var input = document.querySelector(".tz-search-input");
   var meta = document.querySelector(".tz-search-meta");
   var list = document.querySelector(".tz-search-list");
   var toggle = document.getElementById("__search");
   if (!input || !meta || !list || !toggle) return;
+
+  // Material's search dialog, built here once rather than written into each of 100,000 pages
+  // (it works only with this script anyway). The form is not named "search" and carries no
+  // data-md-component, so Material's own search (which would download the whole index) never
+  // starts. Icons: Material's magnify, arrow-left and close (Material Design Icons).
+  function dialog() {
+    var button = document.querySelector(".md-header__button[for='__search']");
+    if (!button || document.querySelector(".md-search")) return;
+    var SVG = "http://www.w3.org/2000/svg";
+    function icon(path) {
+      var svg = document.createElementNS(SVG, "svg");
+      svg.setAttribute("viewBox", "0 0 24 24");
+      var p = document.createElementNS(SVG, "path");
+      p.setAttribute("d", path);
+      svg.appendChild(p);
+      return svg;
+    }
+    function el(tag, attributes, children) {
+      var node = document.createElement(tag);
+      Object.keys(attributes).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+      (children || []).forEach(function (child) { node.append(child); });
+      return node;
+    }
+    var root = el("div", { "class": "md-search", role: "dialog", "aria-label": "查找" }, [
+      el("label", { "class": "md-search__overlay", "for": "__search" }),
+      el("div", { "class": "md-search__inner", role: "search" }, [
+        el("form", { "class": "md-search__form", name: "tz-search" }, [
+          el("input", { type: "text", "class": "md-search__input tz-search-input", name: "query", "aria-label": "搜索",
+                        placeholder: "搜索", autocapitalize: "off", autocorrect: "off", autocomplete: "off",
+                        spellcheck: "false", required: "" }),
+          el("label", { "class": "md-search__icon md-icon", "for": "__search" }, [
+            icon("M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5"),
+            icon("M20 11v2H8l5.5 5.5-1.42 1.42L4.16 12l7.92-7.92L13.5 5.5 8 11z")]),
+          el("nav", { "class": "md-search__options", "aria-label": "查找" }, [
+            el("button", { type: "reset", "class": "md-search__icon md-icon", title: "清空当前内容", "aria-label": "清空当前内容",
+                           tabindex: "-1" }, [
+              icon("M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z")])])]),
+        el("div", { "class": "md-search__output" }, [
+          el("div", { "class": "md-search__scrollwrap", tabindex: "0" }, [
+            el("div", { "class": "md-search-result" }, [
+              el("div", { "class": "md-search-result__meta tz-search-meta", "aria-live": "polite" }, [t["search.result.placeholder"]]),
+              el("ol", { "class": "md-search-result__list tz-search-list", role: "presentation" })])])])])]);
+    button.after(root);
+  }
 
   function terms(text) {
     var found = [];

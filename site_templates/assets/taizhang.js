@@ -79,7 +79,45 @@
     });
   }
 
+  // Record and list pages do not repeat the site's navigation (100,000 pages would carry it):
+  // their drawer holds a link to the site map, and the list it stands for is loaded here, once
+  // per visit (the browser caches the file), from the file the list names (data-tz-nav). Its
+  // links are relative to the site root; the page's own way to the root goes before each.
+  var navigation = {};
+  function fillNavigation() {
+    var list = document.querySelector("ul[data-tz-nav]");
+    if (!list || list.getAttribute("data-ready")) return;
+    list.setAttribute("data-ready", "1");
+    var source = list.getAttribute("data-tz-nav");
+    var root = source.replace(/assets\/[^\/]*$/, "");
+    var url = new URL(source, location.href).href;
+    if (!navigation[url]) {
+      navigation[url] = fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      });
+    }
+    navigation[url].then(function (data) {
+      var parsed = new DOMParser().parseFromString("<ul>" + data.items + "</ul>", "text/html").querySelector("ul");
+      if (!parsed || !list.isConnected) return;
+      parsed.querySelectorAll("[href]").forEach(function (a) {
+        var href = a.getAttribute("href");
+        a.setAttribute("href", root + (href === "./" ? "" : href) || "./");
+      });
+      var items = document.createDocumentFragment();
+      while (parsed.firstChild) items.appendChild(document.adoptNode(parsed.firstChild));
+      list.replaceChildren(items);
+      list.querySelectorAll("input.md-nav__toggle").forEach(function (toggle) {
+        var nested = toggle.parentNode.querySelector("nav[aria-expanded]");
+        if (nested) toggle.addEventListener("change", function () {
+          nested.setAttribute("aria-expanded", toggle.checked ? "true" : "false");
+        });
+      });
+    }).catch(function () { /* the link to the site map stays */ });
+  }
+
   function init() {
+    fillNavigation();
     document.querySelectorAll("table[data-sortable]").forEach(makeSortable);
     document.querySelectorAll("input.tz-filter").forEach(makeFilter);
     markScrollable();

@@ -189,6 +189,14 @@ def refers_to(facts: Facts) -> list[str]:
     return out
 
 
+class Source(NamedTuple):
+    """A record file as validated: where it is and the hash of the text that was checked."""
+    path: str                      # absolute
+    type_name: str
+    year: str | None               # its year folder
+    hash: bytes                    # SHA-1 of its text (engine.workers.text_hash)
+
+
 @dataclass(frozen=True)
 class Checked:
     """The records that passed every pass, and all findings. A check of a would-be tree
@@ -197,6 +205,7 @@ class Checked:
     findings: tuple[Finding, ...]
     as_of: dt.date
     before: tuple[Finding, ...] | None = None
+    sources: Mapping[str, Source] = field(default_factory=dict)   # record file → Source, in file order
 
     @property
     def ok(self) -> bool:
@@ -223,6 +232,6 @@ class Checked:
         return [f for f in self.before or () if f.severity == "error"]
 
 
-__all__ = ["Attachments", "Checked", "Cross", "Examined", "Facts", "Interface", "Judged", "Tables",
+__all__ = ["Attachments", "Checked", "Cross", "Examined", "Facts", "Interface", "Judged", "Source", "Tables",
            "Valid", "cadence_pass", "cross_check", "duplicates", "examine", "id_key", "judge", "refers_to",
            "tables", "unreadable"]

@@ -93,9 +93,10 @@ def default_folder() -> Path:
     return Path(base) / "taizhang" / "validate"
 
 
-class _Unpickler(pickle.Unpickler):
-    """Rebuilds only plain data and the generator's own dataclasses and named tuples, never
-    calls anything else: a damaged or foreign file fails to load instead of running code."""
+class SafeUnpickler(pickle.Unpickler):
+    """Rebuilds only plain data and the generator's own dataclasses, named tuples and record
+    models (whose state pydantic sets without validating or calling anything), never calls
+    anything else: a damaged or foreign file fails to load instead of running code."""
     _ALLOWED = {("datetime", "date"), ("builtins", "frozenset"), ("builtins", "set")}
 
     def find_class(self, module: str, name: str):
@@ -103,14 +104,20 @@ class _Unpickler(pickle.Unpickler):
             return super().find_class(module, name)
         if module.startswith("generator."):
             found = super().find_class(module, name)
-            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, tuple)):
+            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, tuple)
+                                            or (module.startswith("generator.model.") and _is_model(found))):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not cache data")
 
 
+def _is_model(found: type) -> bool:
+    from pydantic import BaseModel         # imported with the model module that was just found
+    return issubclass(found, BaseModel)
+
+
 def unpickle(data: bytes):
     """Cache data pickled by this module (plain data and the generator's own classes only)."""
-    return _Unpickler(io.BytesIO(data)).load()
+    return SafeUnpickler(io.BytesIO(data)).load()
 
 
 class Sections:
@@ -133,7 +140,7 @@ class Sections:
         """The part's object, or None if it is missing or cannot be read."""
         if name not in self._loaded:
             try:
-                self._loaded[name] = _Unpickler(io.BytesIO(self.raw[name])).load()
+                self._loaded[name] = SafeUnpickler(io.BytesIO(self.raw[name])).load()
             except Exception:
                 self._loaded[name] = None
         return self._loaded[name]
@@ -152,7 +159,7 @@ class Cache:
         """The file saved under `name` with this cache's key, or None."""
         try:
             with open(self.folder / name, "rb") as f:
-                key, raw = _Unpickler(f).load()   # the envelope holds only the key and bytes
+                key, raw = SafeUnpickler(f).load()   # the envelope holds only the key and bytes
             if key != self.key or not isinstance(raw, dict):
                 return None
             return Sections(raw)

@@ -29,13 +29,15 @@ import time
 from pathlib import Path
 from typing import Mapping
 
-from ..check import Attachments, Checked, Valid
+from ...model import Record
+from .. import load
+from ..check import Attachments, Checked, Source, Valid
 from .cache import Cache, Sections
 from .full import full, full_by_crew
 from .incremental import incremental
 from .scan import NO_SIG, overlaid, scan
 from .state import CrossFileTables, LastRun, Outcome, ValidationRun
-from .workers import crew_size
+from .workers import crew_size, examine_text, text_hash
 
 
 def validate(records: Path, as_of: dt.date, *, cache: Cache | None = None,
@@ -73,7 +75,29 @@ def validate(records: Path, as_of: dt.date, *, cache: Cache | None = None,
     if keep_records:
         by_file = {f.file: f.examined for f in files}
         valid = tuple(Valid(name, by_file[name].record) for name in outcome.valid)
-    return Checked(valid, tuple(outcome.findings), as_of)
+    sources = {f.file: Source(f.path, f.type_name, f.year, f.hash) for f in files
+               if f.type_name is not None and f.hash is not None}
+    return Checked(valid, tuple(outcome.findings), as_of, sources=sources)
+
+
+class ChangedDuringBuild(Exception):
+    """A record file's text is no longer the text that was validated."""
+
+
+def read_records(sources: Mapping[str, Source]) -> dict[str, Record]:
+    """The records of the given files, made exactly as `validate(keep_records=True)` makes them,
+    from texts that must still be the ones validated (their hash); for a build that already
+    holds the other records."""
+    out: dict[str, Record] = {}
+    for file, source in sources.items():
+        text, problem = load.read_record(file, Path(source.path))
+        if text is None or text_hash(text) != source.hash:
+            raise ChangedDuringBuild(file)
+        examined, _positions = examine_text(file, source.path, source.type_name, source.year, text, keep_record=True)
+        if examined.record is None:
+            raise ChangedDuringBuild(file)
+        out[file] = examined.record
+    return out
 
 
 def _overlay_files(records: Path, overlay: Mapping[Path | str, str]) -> dict[str, str]:
