@@ -178,7 +178,8 @@ def test_the_injected_payloads_do_run_where_nothing_stops_them(browser):
         page.set_content(f"<!doctype html><html><body><p>{markdown.markdown(payload)}</p></body></html>")
         if "javascript:" in payload:
             page.click("a")
-        page.wait_for_function("() => window.__injected !== undefined", timeout=5_000)
+        # the window outlives set_content: wait for this payload's number, not for any value
+        page.wait_for_function(f"() => window.__injected === {number}", timeout=5_000)
         assert page.evaluate("() => window.__injected") == number
     page.close()
 
