@@ -54,7 +54,7 @@ def test_a_folder_the_build_did_not_make_is_refused_and_kept(make_tree, tmp_path
 
 @pytest.mark.parametrize("out, work", [
     ("records", "work"), ("records/site", "work"), ("site", "records"), ("site", "records/attachments"),
-    ("x", "x"), ("x", "x/public/work"), ("x/work/site", "x/work"), (".", "work"), ("generator", "work"),
+    ("x", "x"), ("x", "x/public/scratch"), ("x/scratch/site", "x/scratch"), (".", "work"), ("generator", "work"),
 ])
 def test_output_folders_may_not_overlap_the_records_or_each_other(make_tree, tmp_path, out, work):
     tree = make_tree()
