@@ -245,7 +245,6 @@ def _whole(job: Job) -> Published:
     docs = [e for e in (built_entry(built, output_file(built, p.context.path)) for p in pages if p.in_mkdocs) if e]
     made = files_under(built)
 
-    published = job.out / audience
     moment = Moment(job.as_of, book.thresholds.yellow_days, eager.last_change, history_digests(eager.history),
                     standings(dashboard))
     if old is not None:
@@ -297,12 +296,7 @@ def _whole(job: Job) -> Published:
                                       old["attachments"] if old is not None else {}, kept, old_outputs)
     written += copied
     stage.keep(kept)
-    search, search_kept, search_written = _search(docs, old_search, old_outputs, stage)
-    written += search_written
-    fresh = set(written)
-    if audience == "public":
-        fresh |= _precompressed(target, published, written)
-    outputs = kept | search_kept | fresh
+    search, outputs, fresh = _search_and_compress(docs, old_search, old_outputs, stage, written, kept, audience)
     target_path = _finish(job, container, stage, _meta(job, site, book, len(pages), moment.latest), {
         "origins": [job.origins[f] for f in job.sources], "facts": facts, "keys": keys.keys, "pages": records,
         "outputs": sorted(outputs), "frames": frames, "search": search, "attachments": signatures,
@@ -347,12 +341,23 @@ def _search(docs: list[Entry], old, old_outputs: set[str], stage: Stage) -> tupl
     return state, set(), [f"search/{rel}" for rel in files_under(target / "search")]
 
 
+def _search_and_compress(docs: list[Entry], old_search, old_outputs: set[str], stage: Stage, written: list[str],
+                         kept: set[str], audience: str) -> tuple[object, set[str], set[str]]:
+    """The search index (_search), then `.gz` for the public site's written files. Returns the
+    index's state, every file of the new site and the files written in this build."""
+    state, search_kept, search_written = _search(docs, old_search, old_outputs, stage)
+    written = written + search_written
+    fresh = set(written)
+    if audience == "public":
+        fresh |= _precompressed(stage.target, stage.published, written)
+    return state, kept | search_kept | fresh, fresh
+
+
 # --- pages only ----------------------------------------------------------------------------
 
 def _pages_only(job: Job) -> Published:
     started = time.perf_counter()
     audience, old = job.audience, job.store
-    published = job.out / audience
     keep = None if audience == "internal" else public_ids(job.origins.values())
     yellow = old.meta["yellow"]
     facts: list[Facts] = list(old["facts"])
@@ -413,12 +418,7 @@ def _pages_only(job: Job) -> Published:
         replace(target / rel, data)
         written.append(rel)
     written += copied
-    state, search_kept, search_written = _search(docs, old_search, old_outputs, stage)
-    written += search_written
-    fresh = set(written)
-    if audience == "public":
-        fresh |= _precompressed(target, published, written)
-    outputs = kept | search_kept | fresh
+    state, outputs, fresh = _search_and_compress(docs, old_search, old_outputs, stage, written, kept, audience)
     listed = sorted(outputs)
     # the parts that did not change are kept as they were stored, not pickled again
     target_path = _finish(job, container, stage, _meta(job, site, book, old.meta["pages"], moment.latest), {
